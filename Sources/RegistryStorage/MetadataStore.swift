@@ -52,8 +52,9 @@ public protocol MetadataStore: Sendable {
     func deleteUnreferencedBlob(_ digest: Digest, olderThan: Double,
                                 remove: @escaping @Sendable () throws -> Void) async throws -> Bool
     func unreferencedBlobs(olderThan: Double) async throws -> [Digest]
-    /// Runs `body` while holding the store's write lock, so no blob row can appear meanwhile.
-    func withWriteLock<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+    /// Runs `remove` if `digest` has no blob row, inside a write transaction, so a concurrent
+    /// commit of the same digest cannot slip in between the check and the removal.
+    func removeIfUnrecorded(_ digest: Digest, remove: @escaping @Sendable () throws -> Void) async throws -> Bool
 
     func close() async
 }

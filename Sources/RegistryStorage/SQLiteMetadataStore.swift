@@ -116,8 +116,12 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func withWriteLock<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await write { _ in try body() }
+    public func removeIfUnrecorded(_ digest: Digest, remove: @escaping @Sendable () throws -> Void) async throws -> Bool {
+        try await write { db in
+            guard try await db.raw("SELECT 1 AS x FROM blobs WHERE digest = \(bind: digest.description)").first() == nil else { return false }
+            try remove()
+            return true
+        }
     }
 
     private static var now: Double { Date().timeIntervalSince1970 }

@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import RegistryStorage
+import ServiceLifecycle
+
+/// RegistryServer: the HTTP face of Drydock — the OCI distribution v1.1 API over a
+/// `RegistryStore`, on one or more listeners, with TLS, and the housekeeping a running registry
+/// needs (flushing pull times, expiring abandoned uploads).
+///
+/// It does not know how images are scanned; later the scanner will reach the registry like any
+/// other client and through registry events.
+public struct RegistryServer: Sendable {
+    public struct Listener: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        /// `HOST:PORT`, `[v6]:PORT` or `:PORT`.
+        public init(_ string: String) throws {
+            var host = "0.0.0.0"
+            var portPart = Substring(string)
+            if string.hasPrefix("[") {
+                guard let close = string.firstIndex(of: "]") else { throw ServerError("listen address '\(string)' is missing ']'") }
+                host = String(string[string.index(after: string.startIndex)..<close])
+                portPart = string[string.index(after: close)...].drop { $0 == ":" }
+            } else if let colon = string.lastIndex(of: ":") {
+                if colon != string.startIndex { host = String(string[..<colon]) }
+                portPart = string[string.index(after: colon)...]
+            }
+            guard let port = Int(portPart), (0...65535).contains(port) else {
+                throw ServerError("listen address '\(string)' needs HOST:PORT with a port from 0 to 65535")
+            }
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public struct TLSFiles: Sendable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var listeners: [Listener]
+        public var tls: TLSFiles?
+        /// Upload sessions idle longer than this are deleted.
+        public var uploadExpiry: Duration = .seconds(24 * 3600)
+        /// How often housekeeping runs.
+        public var maintenanceInterval: Duration = .seconds(60)
+        public var pullFlushInterval: Duration = .seconds(1)
+
+        public init(listeners: [Listener], tls: TLSFiles? = nil) {
+            self.listeners = listeners
+            self.tls = tls
+        }
+    }
+
+    public let store: RegistryStore
+    public let configuration: Configuration
+    public let logger: Logger
+
+    public init(store: RegistryStore, configuration: Configuration, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT (or until the task is cancelled), then stops accepting, lets
+    /// in-flight requests finish and flushes pending pull times.
+    /// - Parameter onListening: called with each bound address (the port is real when 0 was asked).
+    public func run(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) async throws {
+        let serverBuilder: HTTPServerBuilder
+        if let tls = configuration.tls {
+            serverBuilder = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls))
+        } else {
+            serverBuilder = .http1()
+        }
+        let api = RegistryAPI(store: store)
+        var services: [any Service] = []
+        for listener in configuration.listeners {
+            let app = Application(
+                responder: api,
+                server: serverBuilder,
+                configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
+                onServerRunning: { channel in
+                    let port = channel.localAddress?.port ?? listener.port
+                    await onListening(listener.host, port)
+                },
+                logger: logger
+            )
+            services.append(app)
+        }
+        services.append(Housekeeping(store: store, configuration: configuration, logger: logger))
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        try? await store.pulls.flush()
+    }
+
+    static func tlsConfiguration(_ files: TLSFiles) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(files.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        } catch {
+            throw ServerError("cannot load TLS certificate \(files.certificate) / key \(files.key): \(error)")
+        }
+    }
+}
+
+public struct ServerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Periodic work of a running registry: pull times to disk every second, abandoned uploads
+/// expired every `maintenanceInterval`.
+struct Housekeeping: Service {
+    let store: RegistryStore
+    let configuration: RegistryServer.Configuration
+    let logger: Logger
+
+    func run() async throws {
+        var sinceMaintenance = Duration.zero
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await gracefulShutdownAwareSleep(configuration.pullFlushInterval)
+            do {
+                try await store.pulls.flush()
+            } catch {
+                logger.warning("could not record pull times", metadata: ["error": "\(error)"])
+            }
+            sinceMaintenance += configuration.pullFlushInterval
+            if sinceMaintenance >= configuration.maintenanceInterval {
+                sinceMaintenance = .zero
+                do {
+                    let expiry = Double(configuration.uploadExpiry.components.seconds)
+                    let expired = try await store.expireUploads(maxIdle: expiry)
+                    if expired > 0 { logger.info("expired abandoned uploads", metadata: ["count": "\(expired)"]) }
+                } catch {
+                    logger.warning("upload expiry failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        try? await store.pulls.flush()
+    }
+
+    private func gracefulShutdownAwareSleep(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
+    }
+}

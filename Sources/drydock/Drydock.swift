@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The `drydock` command: argument parsing and wiring only. Each subcommand lives in its own file
+/// and calls into the library modules.
+@main
+struct Drydock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drydock",
+        abstract: "A self-hosted OCI registry with vulnerability scanning built in.",
+        subcommands: [Serve.self, GC.self, Fsck.self]
+    )
+}
+
+/// Options shared by commands that work on the embedded store.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory holding the registry's blobs and metadata.")
+    var data: String = ProcessInfo.processInfo.environment["DRYDOCK_DATA"] ?? "./drydock-data"
+
+    var absoluteData: String {
+        data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
+    }
+}
+
+func makeLogger(_ label: String) -> Logger {
+    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: label)
+    let level = ProcessInfo.processInfo.environment["DRYDOCK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+    logger.logLevel = level ?? .info
+    return logger
+}
+
+/// A failure the user can act on: printed as one line, exit code 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
