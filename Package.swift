@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -86,16 +87,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers for tests only: a real registry on an ephemeral port, running real programs.
+        .target(
+            name: "DrydockTestSupport",
+            dependencies: ["RegistryServer", "RegistryStorage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStorageTests",
-            dependencies: ["RegistryStorage", "OCI"],
+            dependencies: ["RegistryStorage", "OCI", "DrydockTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RegistryServerTests",
             dependencies: [
-                "RegistryServer", "RegistryStorage", "OCI", "RegistryClient",
+                "RegistryServer", "RegistryStorage", "OCI", "RegistryClient", "DrydockTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -104,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "RegistryClientTests",
             dependencies: [
-                "RegistryClient", "RegistryServer", "RegistryStorage", "OCI",
+                "RegistryClient", "RegistryServer", "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -112,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "RegistryClient", "RegistryServer", "RegistryStorage", "OCI",
+                "RegistryClient", "RegistryServer", "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

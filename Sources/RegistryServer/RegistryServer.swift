@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import RegistryStorage
@@ -14,7 +15,7 @@ import ServiceLifecycle
 ///
 /// It does not know how images are scanned; later the scanner will reach the registry like any
 /// other client and through registry events.
-public struct RegistryServer: Sendable {
+public final class RegistryServer: Sendable {
     public struct Listener: Sendable, Equatable {
         public var host: String
         public var port: Int
@@ -66,6 +67,7 @@ public struct RegistryServer: Sendable {
     public let store: RegistryStore
     public let configuration: Configuration
     public let logger: Logger
+    private let group = NIOLockedValueBox<ServiceGroup?>(nil)
 
     public init(store: RegistryStore, configuration: Configuration, logger: Logger) {
         self.store = store
@@ -103,8 +105,14 @@ public struct RegistryServer: Sendable {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        self.group.withLockedValue { $0 = group }
         try await group.run()
         try? await store.pulls.flush()
+    }
+
+    /// Stops the way SIGTERM does: no new connections, in-flight requests finish.
+    public func stop() async {
+        await group.withLockedValue { $0 }?.triggerGracefulShutdown()
     }
 
     static func tlsConfiguration(_ files: TLSFiles) throws -> TLSConfiguration {

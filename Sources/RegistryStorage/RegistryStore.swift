@@ -71,17 +71,12 @@ public final class RegistryStore: Sendable {
         _ = try await upload(id: id, repository: repository)
         let blobs = self.blobs
         var state = try await hashes.checkout(id) { try Self.rehash(blobs: blobs, id: id) }
-        var keep = true
-        defer {
-            let final = keep ? state : nil
-            Task { await self.hashes.checkin(id, final) }
-        }
-        if let expectedOffset, expectedOffset != state.size {
-            throw StorageError(.rangeInvalid, "chunk starts at \(expectedOffset) but the upload has \(state.size) bytes", currentSize: state.size)
-        }
-        let file = try blobs.openUpload(id)
-        defer { file.close() }
         do {
+            if let expectedOffset, expectedOffset != state.size {
+                throw StorageError(.rangeInvalid, "chunk starts at \(expectedOffset) but the upload has \(state.size) bytes", currentSize: state.size)
+            }
+            let file = try blobs.openUpload(id)
+            defer { file.close() }
             for try await buffer in body {
                 try buffer.withUnsafeReadableBytes { (bytes) throws(StorageError) in
                     try file.append(bytes)
@@ -89,14 +84,17 @@ public final class RegistryStore: Sendable {
                 }
                 state.size += Int64(buffer.readableBytes)
             }
-        } catch let error as StorageError {
-            keep = false
+        } catch let error as StorageError where error.code != .rangeInvalid {
+            // A failed write may have left bytes the hasher did not see: rebuild from disk next time.
+            await hashes.checkin(id, nil)
             throw error
         } catch {
-            // The client went away mid-chunk: the bytes that did arrive are on disk and hashed
-            // together, so the session stays usable from its new size.
+            // A refused range changed nothing; a client that went away mid-chunk leaves the bytes
+            // that did arrive on disk and hashed together, so the session stays usable either way.
+            await hashes.checkin(id, state)
             throw error
         }
+        await hashes.checkin(id, state)
         try await metadata.touchUpload(id: id)
         return state.size
     }
