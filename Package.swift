@@ -121,6 +121,9 @@ let package = Package(
             dependencies: [
                 "RegistryClient", "RegistryServer", "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
