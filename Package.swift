@@ -32,6 +32,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Version ordering and ranges per ecosystem: no dependencies, used by the vulnerability database.
+        .target(name: "Versioning", swiftSettings: swiftSettings),
         .target(
             name: "RegistryStorage",
             dependencies: [
@@ -95,6 +97,13 @@ let package = Package(
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "VersioningTests",
+            dependencies: ["Versioning"],
+            // Tables are read through #filePath; Data/ also holds the scripts that generated them.
+            exclude: ["Data"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RegistryStorageTests",
             dependencies: ["RegistryStorage", "OCI", "DrydockTestSupport"],
             swiftSettings: swiftSettings
@@ -125,6 +134,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
     ]
