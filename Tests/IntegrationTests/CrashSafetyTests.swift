@@ -12,47 +12,11 @@ import Testing
 /// kill -9 the real server while 20 uploads are in flight: after a restart nothing partial is
 /// visible, what finished is intact, and fsck is clean.
 @Suite struct CrashSafetyTests {
-    final class ServerProcess {
-        let process = Process()
-        let log: String
-        var port = 0
-
-        init(binary: String, data: String) throws {
-            log = data + ".log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", data]
-            process.standardError = FileHandle(forWritingAtPath: log)
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<200 {
-                if let text = try? String(contentsOfFile: log, encoding: .utf8),
-                   let range = text.range(of: "address=http://127.0.0.1:") {
-                    let digits = text[range.upperBound...].prefix { $0.isNumber }
-                    if let port = Int(digits) { self.port = port; return }
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            process.terminate()
-            throw TestSupportError("drydock serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        }
-
-        func kill9() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
     @Test func killDuringConcurrentUploadsLeavesConsistentStore() async throws {
         let binary = try await Fixtures.drydockBinary
         let data = try TemporaryDirectory.make(prefix: "crash")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        var server = try ServerProcess(binary: binary, data: data)
+        var server = try DrydockProcess(binary: binary, data: data)
         let base = "http://127.0.0.1:\(server.port)"
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
@@ -114,7 +78,7 @@ import Testing
         for c in continuations { c.finish() }
         for t in tasks { await t.value }
 
-        server = try ServerProcess(binary: binary, data: data)
+        server = try DrydockProcess(binary: binary, data: data)
         let restarted = "http://127.0.0.1:\(server.port)"
         for digest in pending {
             var head = HTTPClientRequest(url: "\(restarted)/v2/crash/app/blobs/\(digest)")
