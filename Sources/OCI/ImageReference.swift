@@ -48,14 +48,14 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
             throw OCIError(.referenceInvalid, "invalid image reference '\(string.prefix(200))': \(error.message)")
         }
         self.registry = registry
-        self.tag = (tag == nil && digest == nil) ? try Tag("latest") : tag
+        self.tag = (tag == nil && digest == nil) ? Tag.latest : tag
         self.digest = digest
     }
 
     /// What to ask the registry for: the digest if pinned, else the tag.
     public var manifestReference: ManifestReference {
         if let digest { return .digest(digest) }
-        return .tag(tag ?? (try! Tag("latest")))
+        return .tag(tag ?? Tag.latest)
     }
 
     public var description: String {

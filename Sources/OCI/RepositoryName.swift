@@ -63,6 +63,11 @@ public struct Tag: Hashable, Sendable, CustomStringConvertible, Comparable {
         value = string
     }
 
+    /// The tag clients assume when none is given.
+    public static let latest = Tag(validated: "latest")
+
+    private init(validated: String) { value = validated }
+
     public static func isValid(_ string: String) -> Bool {
         let bytes = string.utf8
         guard let first = bytes.first, bytes.count <= 128 else { return false }

@@ -57,9 +57,10 @@ extension RegistryClient {
         do {
             let size = try await streamBlob(repository, digest: digest) { buffer in
                 try buffer.withUnsafeReadableBytes { bytes in
+                    guard let base = bytes.baseAddress else { return }
                     var offset = 0
                     while offset < bytes.count {
-                        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                        let n = write(fd, base + offset, bytes.count - offset)
                         guard n > 0 else { throw RegistryClientError("cannot write \(partial)") }
                         offset += n
                     }

@@ -466,9 +466,16 @@ public final class SQLiteMetadataStore: MetadataStore {
         AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest)
         """
 
+    // Not optimised: the 6.3 optimiser crashes (signal 11, "while splitting coroutine") on this
+    // function in release builds; it runs once per gc, so speed does not matter here.
+    @_optimize(none)
     public func unreferencedBlobs(olderThan: Double) async throws -> [Digest] {
-        try await read.raw("SELECT b.digest AS digest FROM blobs b WHERE b.created_at < \(bind: olderThan) AND \(unsafeRaw: Self.unreferencedBlobCondition)")
-            .all().map { try Digest(try $0.decode(column: "digest", as: String.self)) }
+        let rows = try await read.raw("SELECT b.digest AS digest FROM blobs b WHERE b.created_at < \(bind: olderThan) AND \(unsafeRaw: Self.unreferencedBlobCondition)").all()
+        return try rows.map(Self.digestColumn)
+    }
+
+    private static func digestColumn(_ row: any SQLRow) throws -> Digest {
+        try Digest(try row.decode(column: "digest", as: String.self))
     }
 
     public func deleteUnreferencedBlob(_ digest: Digest, olderThan: Double,

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Drydock against CNCF Distribution (Debian's docker-registry), side by side in one run on this
+# machine, with the machine's floor (sha256, page cache, loopback). Results: BENCHMARKS.md.
+#
+#   benchmarks/registry/run.sh [bench.py options]      e.g. --reps 3, or --sections upload,floor
+#
+# Needs: docker-registry wrk apache2-utils skopeo curl (Debian), and the shared harness
+# (bench.py and start_docker_registry.sh) from the workplace's shared/bench, found at
+# $DRYDOCK_BENCH_HARNESS or ../shared/bench next to this repository.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HARNESS=${DRYDOCK_BENCH_HARNESS:-$ROOT/../shared/bench}
+[[ -f $HARNESS/bench.py ]] || { echo "bench harness not found at $HARNESS (set DRYDOCK_BENCH_HARNESS)" >&2; exit 1; }
+for tool in docker-registry wrk ab skopeo curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y docker-registry wrk apache2-utils skopeo curl" >&2; exit 1; }
+done
+
+(cd "$ROOT" && swift build -c release --product drydock >&2)
+WORK=$(mktemp -d /tmp/drydock-bench.XXXXXX)
+DRYDOCK_PORT=${DRYDOCK_PORT:-5201}
+DIST_PORT=${DIST_PORT:-5202}
+DRYDOCK_LOG_LEVEL=warning "$ROOT/.build/release/drydock" serve --listen "127.0.0.1:$DRYDOCK_PORT" --data "$WORK/drydock" &
+DRYDOCK_PID=$!
+DIST_PID=$("$HARNESS/start_docker_registry.sh" "$DIST_PORT" "$WORK/distribution")
+cleanup() { kill "$DRYDOCK_PID" "$DIST_PID" 2>/dev/null || true; wait "$DRYDOCK_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$DRYDOCK_PORT/v2/" >/dev/null && break; sleep 0.1; done
+
+python3 "$HARNESS/bench.py" \
+  --a "http://127.0.0.1:$DRYDOCK_PORT" --label-a drydock \
+  --b "http://127.0.0.1:$DIST_PORT" --label-b distribution \
+  --workdir "$WORK" "$@"
