@@ -39,7 +39,7 @@ extension RegistryAPI {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
         let readRange = range.map { Int($0.lowerBound)...Int($0.upperBound) } ?? 0...Int(blob.size - 1)
-        let body = try await fileIO.loadFile(path: blob.path, range: readRange, context: context, chunkLength: 256 * 1024)
+        let body = try await fileIO.loadFile(path: blob.path, range: readRange, context: context, chunkLength: 1024 * 1024)
         return Response(status: status, headers: headers, body: body)
     }
 

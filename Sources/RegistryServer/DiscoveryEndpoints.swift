@@ -6,13 +6,26 @@ import OCI
 import RegistryStorage
 
 extension RegistryAPI {
-    struct TagList: Encodable {
-        let name: String
-        let tags: [String]
-    }
-
-    struct Catalog: Encodable {
-        let repositories: [String]
+    /// `{"name":…,"tags":[…]}` / `{"repositories":[…]}` written directly: names and tags are
+    /// validated against grammars without characters JSON must escape, and a 10,000-tag list is
+    /// built several times faster than through JSONEncoder.
+    func listing(key: String, values: [String], name: String?, headers: HTTPFields) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(64 + values.reduce(0) { $0 + $1.utf8.count + 3 })
+        buffer.writeString("{")
+        if let name { buffer.writeString("\"name\":\"\(name)\",") }
+        buffer.writeString("\"\(key)\":[")
+        for (i, value) in values.enumerated() {
+            if i > 0 { buffer.writeString(",") }
+            buffer.writeString("\"")
+            buffer.writeString(value)
+            buffer.writeString("\"")
+        }
+        buffer.writeString("]}")
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(buffer.readableBytes)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
     /// `n` and `last` of a paginated listing; without `n` everything is returned.
@@ -48,7 +61,7 @@ extension RegistryAPI {
         let (tags, headers) = try await paginate(path: "/v2/\(name)/tags/list", limit: limit) {
             try await store.metadata.tags(repository: name.value, after: last, limit: $0)
         }
-        return json(TagList(name: name.value, tags: tags), headers: headers)
+        return listing(key: "tags", values: tags, name: name.value, headers: headers)
     }
 
     func catalog(_ request: Request) async throws -> Response {
@@ -56,7 +69,7 @@ extension RegistryAPI {
         let (names, headers) = try await paginate(path: "/v2/_catalog", limit: limit) {
             try await store.metadata.repositories(after: last, limit: $0)
         }
-        return json(Catalog(repositories: names), headers: headers)
+        return listing(key: "repositories", values: names, name: nil, headers: headers)
     }
 
     /// The referrers API: an image index of the manifests whose `subject` is `digest`, optionally

@@ -140,6 +140,12 @@ public struct FileBlobStore: BlobStore {
 final class POSIXUploadFile: UploadFile, @unchecked Sendable {
     // The descriptor is owned by exactly one request at a time (the session lock guarantees it).
     private let fd: Int32
+    private var written: Int64 = 0
+    private var flushedUpTo: Int64 = 0
+    /// Start writeback every 8 MiB while the upload is still arriving, so the fsync that makes
+    /// the blob durable at the end has little left to write (it otherwise costs as much as
+    /// writing the whole blob again, after the client has finished sending).
+    private static let writebackInterval: Int64 = 8 << 20
 
     init(fd: Int32) { self.fd = fd }
 
@@ -154,6 +160,11 @@ final class POSIXUploadFile: UploadFile, @unchecked Sendable {
             }
             remaining -= n
             base += n
+        }
+        written += Int64(bytes.count)
+        if written - flushedUpTo >= Self.writebackInterval {
+            POSIXFile.startWriteback(fd)
+            flushedUpTo = written
         }
     }
 

@@ -34,6 +34,19 @@ enum POSIXFile {
         guard Glibc.fsync(fd) == 0 else { throw error("fsync", path) }
     }
 
+    /// `sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)`: asks Linux to start writing the file's
+    /// dirty pages now, without waiting. Glibc's Swift module does not export it, so it is looked
+    /// up at run time; where it does not exist this is a no-op (the final fsync still happens).
+    static func startWriteback(_ fd: Int32) {
+        if let syncFileRange { _ = syncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */) }
+    }
+
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    private static let syncFileRange: SyncFileRange? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: SyncFileRange.self)
+    }()
+
     static func list(_ dir: String) throws(StorageError) -> [String] {
         guard let handle = opendir(dir) else {
             if errno == ENOENT { return [] }
