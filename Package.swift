@@ -129,6 +129,8 @@ let package = Package(
                 "VulnDB", "Versioning", "OCI", "RegistryClient", "DrydockTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // Fixtures are read through #filePath.
             exclude: ["Fixtures"],
