@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "drydock", targets: ["drydock"]),
+        .executable(name: "vulndb-bench", targets: ["VulnDBBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -114,6 +115,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (run by benchmarks/*/run.sh, never by the test suite).
+        .executableTarget(
+            name: "VulnDBBench",
+            dependencies: ["VulnDB"],
+            path: "benchmarks/vulndb/Sources/VulnDBBench",
             swiftSettings: swiftSettings
         ),
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.
