@@ -71,3 +71,78 @@ import Testing
 
     static func sha256(_ s: String) -> String { Digest.compute(Array(s.utf8)).encoded }
 }
+
+/// `drydock db push`, `pull` and `update` as users run them: against a real Drydock, and against
+/// the OSV archive layout served over loopback by Python's http.server.
+@Suite struct DatabaseCommandTests {
+    @Test func pushPullAndUpdateThroughTheBinary() async throws {
+        let binary = try await Fixtures.drydockBinary
+        let dir = try TemporaryDirectory.make(prefix: "cli-db-dist")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = dir + "/vulndb.sqlite"
+        let build = try await Command.run([binary, "db", "build", "--source", CommandLineTests.advisoryFixtures, "--out", database])
+        #expect(build.succeeded, "\(build.stderr)")
+
+        let registry = try await TestRegistry.start()
+        defer { Task { await registry.stop() } }
+        let reference = "\(registry.address)/security/vulndb:latest"
+        let push = try await Command.run([binary, "db", "push", database, reference, "--insecure"])
+        #expect(push.succeeded, "\(push.stderr)")
+        let pulled = dir + "/pulled.sqlite"
+        let pull = try await Command.run([binary, "db", "pull", reference, "--insecure", "--out", pulled])
+        #expect(pull.succeeded, "\(pull.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: database, andPath: pulled))
+        let viaUpdate = dir + "/updated-from-oci.sqlite"
+        let update = try await Command.run([binary, "db", "update", "--source", "oci:\(reference)", "--insecure", "--out", viaUpdate])
+        #expect(update.succeeded, "\(update.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: database, andPath: viaUpdate))
+
+        // The OSV archive layout, from the Go fixtures (already JSON, as osv.dev serves them).
+        let served = dir + "/osv"
+        try FileManager.default.createDirectory(atPath: served + "/Go", withIntermediateDirectories: true)
+        let goRecords = Fixtures.repositoryRoot + "/Tests/VulnDBTests/Fixtures/go/golang-vulndb/osv"
+        let zip = try await Command.run(["python3", "-c", """
+            import sys, zipfile, os
+            src, out = sys.argv[1], sys.argv[2]
+            with zipfile.ZipFile(out, "w") as z:
+                for name in sorted(os.listdir(src)):
+                    z.write(os.path.join(src, name), name)
+            """, goRecords, served + "/Go/all.zip"])
+        #expect(zip.succeeded, "\(zip.stderr)")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", served]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = output
+        try server.run()
+        defer { server.terminate() }
+        let port = try Self.readPort(from: output)
+        let fromOSV = dir + "/from-osv.sqlite"
+        let osv = try await Command.run([binary, "db", "update", "--source", "osv:http://127.0.0.1:\(port)", "--ecosystems", "Go", "--out", fromOSV])
+        #expect(osv.succeeded, "\(osv.stderr)")
+        let info = try await Command.run([binary, "db", "info", fromOSV])
+        #expect(info.stdout.contains("osv"), "\(info.stdout)")
+
+        let broken = try await Command.run([binary, "db", "update", "--source", "osv:http://127.0.0.1:\(port)", "--ecosystems", "Nope", "--out", dir + "/never.sqlite"])
+        #expect(!broken.succeeded)
+        #expect(broken.stderr.contains("404"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/never.sqlite"))
+    }
+
+    /// http.server prints "Serving HTTP on 127.0.0.1 port N …" once it listens.
+    static func readPort(from pipe: Pipe) throws -> Int {
+        var text = ""
+        let handle = pipe.fileHandleForReading
+        for _ in 0..<100 {
+            let data = handle.availableData
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: " port ") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits) { return port }
+            }
+            if data.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        throw TestSupportError("python http.server did not start: \(text)")
+    }
+}
