@@ -38,8 +38,7 @@ extension RegistryAPI {
         guard request.method == .get, length > 0 else {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let readRange = range.map { Int($0.lowerBound)...Int($0.upperBound) } ?? 0...Int(blob.size - 1)
-        let body = try await fileIO.loadFile(path: blob.path, range: readRange, context: context, chunkLength: 1024 * 1024)
+        let body = BlobFileBody.make(path: blob.path, range: range ?? 0...(blob.size - 1))
         return Response(status: status, headers: headers, body: body)
     }
 

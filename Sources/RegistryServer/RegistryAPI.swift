@@ -12,7 +12,6 @@ public struct RegistryAPI: HTTPResponder {
     public typealias Context = RegistryRequestContext
 
     let store: RegistryStore
-    let fileIO = FileIO()
 
     public init(store: RegistryStore) {
         self.store = store
