@@ -21,9 +21,13 @@ enum BlobFileBody {
             defer { close(fd) }
             var offset = range.lowerBound
             var remaining = length
+            // One buffer, reused: a fresh multi-megabyte allocation per chunk is a fresh mmap and
+            // hundreds of page faults each time. Once a write has completed the channel no
+            // longer holds the storage, so clearing it does not copy.
+            var buffer = ByteBufferAllocator().buffer(capacity: Int(min(length, Int64(chunkSize))))
             while remaining > 0 {
                 let want = Int(min(remaining, Int64(chunkSize)))
-                var buffer = ByteBufferAllocator().buffer(capacity: want)
+                buffer.clear()
                 let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { pointer in
                     var n = -1
                     repeat { n = pread(fd, pointer.baseAddress, want, off_t(offset)) } while n < 0 && errno == EINTR
