@@ -19,7 +19,7 @@ public final class TestRegistry: Sendable {
         let directory = try TemporaryDirectory.make(prefix: "drydock-test")
         var logger = Logger(label: "test-registry")
         logger.logLevel = .warning
-        let store = try await RegistryStore.openEmbedded(directory: directory, logger: logger)
+        let store = try await RegistryStore.openEmbedded(directory: directory, logger: logger, ownsTemporaryFiles: true)
         var configuration = RegistryServer.Configuration(listeners: [try .init("127.0.0.1:0")])
         configure(&configuration)
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)

@@ -30,9 +30,17 @@ public struct FileChunks: AsyncSequence, Sendable {
                 guard fd >= 0 else { throw RegistryClientError("cannot open \(path)") }
             }
             var buffer = ByteBufferAllocator().buffer(capacity: chunkSize)
+            var failed = false
             let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { ptr in
-                let r = read(fd, ptr.baseAddress, chunkSize)
-                return r > 0 ? r : 0
+                var r = -1
+                repeat { r = read(fd, ptr.baseAddress, chunkSize) } while r < 0 && errno == EINTR
+                if r < 0 { failed = true }
+                return Swift.max(r, 0)
+            }
+            if failed {
+                close(fd)
+                finished = true
+                throw RegistryClientError("cannot read \(path)")
             }
             if n == 0 {
                 close(fd)

@@ -54,8 +54,9 @@ extension RegistryClient {
         let partial = path + ".partial"
         let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RegistryClientError("cannot create \(partial)") }
+        let size: Int64
         do {
-            let size = try await streamBlob(repository, digest: digest) { buffer in
+            size = try await streamBlob(repository, digest: digest) { buffer in
                 try buffer.withUnsafeReadableBytes { bytes in
                     guard let base = bytes.baseAddress else { return }
                     var offset = 0
@@ -66,14 +67,17 @@ extension RegistryClient {
                     }
                 }
             }
-            close(fd)
-            guard rename(partial, path) == 0 else { throw RegistryClientError("cannot rename \(partial)") }
-            return size
         } catch {
             close(fd)
             unlink(partial)
             throw error
         }
+        close(fd)
+        guard rename(partial, path) == 0 else {
+            unlink(partial)
+            throw RegistryClientError("cannot rename \(partial)")
+        }
+        return size
     }
 
     /// Tries to mount `digest` from `source` into `repository`; true when the registry did
@@ -95,12 +99,28 @@ extension RegistryClient {
     public func uploadBlob(_ repository: RepositoryName, digest: Digest, size: Int64,
                            body: @escaping RegistryClient.BodyFactory) async throws {
         if try await blobSize(repository, digest: digest) != nil { return }
-        let location = try await startUpload(repository)
-        let put = Self.appendQuery(location, "digest=\(digest)")
-        let response = try await send(.PUT, put, scope: Self.pushScope(repository),
-                                      headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(size))],
-                                      body: body)
-        try await expect(response, [201], .PUT, put)
+        // A failed PUT may have left part of the body in the session, so a retry starts a new
+        // session instead of re-sending to the old one.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let location = try await startUpload(repository)
+            let put = Self.appendQuery(location, "digest=\(digest)")
+            do {
+                let response = try await send(.PUT, put, scope: Self.pushScope(repository),
+                                              headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(size))],
+                                              body: body, retry: false)
+                if response.status.code >= 500, attempt < options.maxAttempts {
+                    _ = try? await response.body.collect(upTo: 1 << 16)
+                    continue
+                }
+                try await expect(response, [201], .PUT, put)
+                return
+            } catch let error as RegistryClientError where error.status == nil && attempt < options.maxAttempts {
+                logger.debug("upload failed, retrying with a new session", metadata: ["error": "\(error)"])
+                continue
+            }
+        }
     }
 
     public func uploadBlob(_ repository: RepositoryName, bytes: [UInt8]) async throws -> Digest {

@@ -34,7 +34,11 @@ enum ByteRanges {
         for prefix in ["bytes=", "bytes "] where value.hasPrefix(prefix) { value = String(value.dropFirst(prefix.count)) }
         if let slash = value.firstIndex(of: "/") { value = String(value[..<slash]) }
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start - 1 else { return nil }
+        // Bounded well below Int64.max so `end - start + 1` can never overflow (a blob of 2^62
+        // bytes is not a real upload).
+        let limit: Int64 = 1 << 62
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]),
+              start >= 0, start < limit, end < limit, end >= start - 1 else { return nil }
         return (start, end)
     }
 }

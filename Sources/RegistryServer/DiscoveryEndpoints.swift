@@ -36,7 +36,8 @@ extension RegistryAPI {
             guard let value = Int(n), value >= 0 else {
                 throw RegistryError(.badRequest, "PAGINATION_NUMBER_INVALID", "n must be a non-negative integer")
             }
-            limit = value
+            // Larger pages are served as 100,000 with a Link to the rest, as the spec allows.
+            limit = min(value, 100_000)
         }
         return (limit, query["last"].map(String.init))
     }

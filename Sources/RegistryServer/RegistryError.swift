@@ -58,7 +58,12 @@ public struct RegistryError: Error, HTTPResponseError, Sendable {
         case .blobUploadInvalid, .digestInvalid, .sizeInvalid, .manifestInvalid, .manifestBlobUnknown: status = .badRequest
         case .io, .corrupt: status = .internalServerError
         }
-        let code = error.code == .rangeInvalid ? "BLOB_UPLOAD_INVALID" : error.code.rawValue
+        let code: String
+        switch error.code {
+        case .rangeInvalid: code = "BLOB_UPLOAD_INVALID"
+        case .io, .corrupt: code = "UNKNOWN"
+        default: code = error.code.rawValue
+        }
         return RegistryError(status, code, error.message, headers: headers)
     }
 

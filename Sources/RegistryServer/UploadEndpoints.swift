@@ -50,13 +50,14 @@ extension RegistryAPI {
     /// PATCH: one chunk. With `Content-Range` it must start where the session ends (else 416);
     /// without it the body is streamed onto the end.
     func patchUpload(_ request: Request, name: RepositoryName, id: String) async throws -> Response {
+        _ = try await store.upload(id: id, repository: name)
         var expected: Int64?
         if let header = request.headers[RegistryHeader.contentRange] {
             guard let range = ByteRanges.contentRange(header) else {
                 throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range '\(header.prefix(60))' is not of the form start-end")
             }
             if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length != range.end - range.start + 1 {
-                throw RegistryError(.rangeNotSatisfiable, "BLOB_UPLOAD_INVALID", "Content-Range \(header) does not match Content-Length \(length)")
+                throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range \(header) does not match Content-Length \(length)")
             }
             expected = range.start
         }
@@ -83,7 +84,7 @@ extension RegistryAPI {
 
     func cancelUpload(name: RepositoryName, id: String) async throws -> Response {
         _ = try await store.upload(id: id, repository: name)
-        await store.cancelUpload(id: id)
+        try await store.cancelUpload(id: id)
         return empty(.noContent)
     }
 }

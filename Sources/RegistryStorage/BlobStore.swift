@@ -19,11 +19,14 @@ public protocol BlobStore: Sendable {
     /// Opens the session's data for appending at its end.
     func openUpload(_ id: String) throws(StorageError) -> any UploadFile
     func uploadSize(_ id: String) throws(StorageError) -> Int64?
-    /// Makes the session's bytes the blob `digest` (durably: data and directory synced).
+    /// Makes the session's bytes durable (called before the commit transaction).
+    func syncUpload(_ id: String) throws(StorageError)
+    /// Makes the (already synced) session's bytes the blob `digest`; the directory is synced.
     func promoteUpload(_ id: String, to digest: Digest) throws(StorageError)
     func deleteUpload(_ id: String)
-    /// Every session id with bytes on disk (for expiry of sessions a crash orphaned).
-    func uploadIDs() throws(StorageError) -> [String]
+    /// Every session id with bytes on disk and the file's modification time (for expiry of
+    /// sessions a crash orphaned).
+    func uploadIDs() throws(StorageError) -> [(id: String, modified: Double)]
 
     /// Writes small content (manifests) durably under its digest.
     func write(_ bytes: [UInt8], as digest: Digest) throws(StorageError)

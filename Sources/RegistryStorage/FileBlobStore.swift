@@ -57,22 +57,34 @@ public struct FileBlobStore: BlobStore {
         POSIXFile.size(uploadPath(id))
     }
 
+    public func syncUpload(_ id: String) throws(StorageError) {
+        try POSIXFile.fsync(path: uploadPath(id))
+    }
+
     public func promoteUpload(_ id: String, to digest: Digest) throws(StorageError) {
         let source = uploadPath(id)
-        try POSIXFile.fsync(path: source)
         let target = path(of: digest)
-        let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
-        try POSIXFile.makeDirectory(dir)
+        let dir = try prefixDirectory(of: target)
         guard rename(source, target) == 0 else { throw POSIXFile.error("rename upload to", target) }
         try POSIXFile.fsync(path: dir)
+    }
+
+    /// The `blobs/<alg>/<xx>` directory of `target`, created (and made durable in its parent)
+    /// when it is new.
+    private func prefixDirectory(of target: String) throws(StorageError) -> String {
+        let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+        if try POSIXFile.makeDirectory(dir) {
+            try POSIXFile.fsync(path: String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)]))
+        }
+        return dir
     }
 
     public func deleteUpload(_ id: String) {
         unlink(uploadPath(id))
     }
 
-    public func uploadIDs() throws(StorageError) -> [String] {
-        try POSIXFile.list(uploadsDir)
+    public func uploadIDs() throws(StorageError) -> [(id: String, modified: Double)] {
+        try POSIXFile.list(uploadsDir).map { ($0, POSIXFile.modificationTime("\(uploadsDir)/\($0)") ?? 0) }
     }
 
     public func write(_ bytes: [UInt8], as digest: Digest) throws(StorageError) {
@@ -94,8 +106,7 @@ public struct FileBlobStore: BlobStore {
             throw error
         }
         file.close()
-        let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
-        try POSIXFile.makeDirectory(dir)
+        let dir = try prefixDirectory(of: target)
         guard rename(temp, target) == 0 else {
             unlink(temp)
             throw POSIXFile.error("rename to", target)

@@ -52,10 +52,9 @@ public struct GarbageCollector: Sendable {
         } else {
             // A dry run cannot unlink, so blobs that only the listed links keep alive are counted too.
             let unlinked = Set(report.unlinkedBlobs.map(\.digest))
+            let unlinkedPairs = Set(report.unlinkedBlobs.map { "\($0.repository)@\($0.digest)" })
             let links = try await metadata.blobLinks()
-            let stillLinked = Set(links.filter { link in
-                !report.unlinkedBlobs.contains { $0.repository == link.repository && $0.digest == link.digest }
-            }.map(\.digest))
+            let stillLinked = Set(links.filter { !unlinkedPairs.contains("\($0.repository)@\($0.digest)") }.map(\.digest))
             let manifestDigests = Set(try await metadata.allManifests().map(\.digest))
             let rows = try await metadata.allBlobs()
             report.deletedBlobs = rows.filter { row in

@@ -11,8 +11,12 @@ enum POSIXFile {
         StorageError(.io, "\(operation) \(path): \(String(cString: strerror(errno)))")
     }
 
-    static func makeDirectory(_ path: String) throws(StorageError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("mkdir", path) }
+    /// Creates a directory; true when it did not exist before.
+    @discardableResult
+    static func makeDirectory(_ path: String) throws(StorageError) -> Bool {
+        if mkdir(path, 0o755) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw error("mkdir", path)
     }
 
     static func size(_ path: String) -> Int64? {

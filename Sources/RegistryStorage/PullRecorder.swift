@@ -26,8 +26,15 @@ public actor PullRecorder {
     /// Writes everything recorded so far.
     public func flush() async throws {
         guard !pending.isEmpty else { return }
-        let batch = Array(pending.values)
+        let batch = pending
         pending.removeAll()
-        try await metadata.recordPulls(batch)
+        do {
+            try await metadata.recordPulls(Array(batch.values))
+        } catch {
+            // Keep them for the next flush (a busy database, gc holding the lock); newer pulls
+            // recorded meanwhile win.
+            pending.merge(batch) { newer, _ in newer }
+            throw error
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import OCI
 
 /// The registry's storage semantics over a `BlobStore` and a `MetadataStore`: upload sessions
@@ -21,9 +22,11 @@ public final class RegistryStore: Sendable {
     }
 
     /// Opens (creating if needed) the embedded store in `directory`.
-    public static func openEmbedded(directory: String, logger: Logger) async throws -> RegistryStore {
+    /// - Parameter ownsTemporaryFiles: true for the server, which clears temp files a crash left;
+    ///   `gc` and `fsck` run beside a live server and must not touch its files in progress.
+    public static func openEmbedded(directory: String, logger: Logger, ownsTemporaryFiles: Bool = false) async throws -> RegistryStore {
         let blobs = try FileBlobStore(root: directory)
-        blobs.clearTemporaryFiles()
+        if ownsTemporaryFiles { blobs.clearTemporaryFiles() }
         let metadata = try await SQLiteMetadataStore.open(path: directory + "/metadata.sqlite", logger: logger)
         return RegistryStore(blobs: blobs, metadata: metadata, logger: logger)
     }
@@ -37,11 +40,13 @@ public final class RegistryStore: Sendable {
 
     public func startUpload(repository: RepositoryName) async throws -> String {
         let id = UUID().uuidString.lowercased()
-        try blobs.createUpload(id)
+        // Row first: the orphan sweep deletes data files without a row, so the file must never
+        // exist before its row does.
+        try await metadata.createUpload(id: id, repository: repository.value)
         do {
-            try await metadata.createUpload(id: id, repository: repository.value)
+            try blobs.createUpload(id)
         } catch {
-            blobs.deleteUpload(id)
+            try? await metadata.deleteUpload(id: id)
             throw error
         }
         return id
@@ -62,6 +67,10 @@ public final class RegistryStore: Sendable {
         return size
     }
 
+    /// How often a long-running chunk refreshes its session, so expiry never takes a session
+    /// that is still receiving bytes.
+    static let touchInterval: Duration = .seconds(60)
+
     /// Appends a chunk. `expectedOffset` is where the client says the chunk starts
     /// (`Content-Range`); a mismatch is refused with the session's real size.
     @discardableResult
@@ -69,20 +78,31 @@ public final class RegistryStore: Sendable {
         id: String, repository: RepositoryName, expectedOffset: Int64?, body: Body
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         _ = try await upload(id: id, repository: repository)
-        let blobs = self.blobs
-        var state = try await hashes.checkout(id) { try Self.rehash(blobs: blobs, id: id) }
+        let cached = try await hashes.checkout(id)
+        var state: UploadHashes.State
+        do {
+            if let cached { state = cached } else { state = try await rehash(id) }
+        } catch {
+            await hashes.checkin(id, nil)
+            throw error
+        }
         do {
             if let expectedOffset, expectedOffset != state.size {
                 throw StorageError(.rangeInvalid, "chunk starts at \(expectedOffset) but the upload has \(state.size) bytes", currentSize: state.size)
             }
             let file = try blobs.openUpload(id)
             defer { file.close() }
+            var lastTouch = ContinuousClock.now
             for try await buffer in body {
                 try buffer.withUnsafeReadableBytes { (bytes) throws(StorageError) in
                     try file.append(bytes)
                     state.hasher.update(bytes)
                 }
                 state.size += Int64(buffer.readableBytes)
+                if ContinuousClock.now - lastTouch > Self.touchInterval {
+                    try await metadata.touchUpload(id: id)
+                    lastTouch = .now
+                }
             }
         } catch let error as StorageError where error.code != .rangeInvalid {
             // A failed write may have left bytes the hasher did not see: rebuild from disk next time.
@@ -100,7 +120,8 @@ public final class RegistryStore: Sendable {
     }
 
     /// Finishes a session: the bytes must hash to `digest`, otherwise nothing is stored and the
-    /// session is gone (the spec's DIGEST_INVALID).
+    /// session is gone (the spec's DIGEST_INVALID). The session stays checked out until the
+    /// commit, so no other request can append to or cancel it meanwhile.
     public func complete<Body: AsyncSequence & Sendable>(
         id: String, repository: RepositoryName, digest: Digest, finalChunk: Body?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
@@ -109,29 +130,41 @@ public final class RegistryStore: Sendable {
         } else {
             _ = try await upload(id: id, repository: repository)
         }
-        let blobs = self.blobs
-        let state = try await hashes.checkout(id) { try Self.rehash(blobs: blobs, id: id) }
-        await hashes.forget(id)
-        let actual: Digest
-        if digest.algorithm == state.hasher.algorithm {
-            actual = state.hasher.finalize()
-        } else {
-            actual = try Self.hashUpload(blobs: blobs, id: id, algorithm: digest.algorithm)
-        }
-        guard actual == digest else {
-            blobs.deleteUpload(id)
-            try? await metadata.deleteUpload(id: id)
-            throw StorageError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)")
-        }
-        let size = state.size
-        try await metadata.commitBlob(repository: repository.value, digest: digest, size: size, uploadID: id) { alreadyStored in
-            if alreadyStored {
-                blobs.deleteUpload(id)
+        let cached = try await hashes.checkout(id)
+        do {
+            let state: UploadHashes.State
+            if let cached { state = cached } else { state = try await rehash(id) }
+            let actual: Digest
+            if digest.algorithm == state.hasher.algorithm {
+                actual = state.hasher.finalize()
             } else {
-                try blobs.promoteUpload(id, to: digest)
+                actual = try await hashUpload(id, algorithm: digest.algorithm)
             }
+            guard actual == digest else {
+                blobs.deleteUpload(id)
+                try? await metadata.deleteUpload(id: id)
+                throw StorageError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)")
+            }
+            let blobs = self.blobs
+            let size = state.size
+            // The data is made durable before the write transaction, so other writers never wait
+            // on a large fsync; inside it only the rename and a directory sync remain.
+            try await NIOThreadPool.singleton.runIfActive { try blobs.syncUpload(id) }
+            try await metadata.commitBlob(repository: repository.value, digest: digest, size: size, uploadID: id) { alreadyStored in
+                // A row whose file has gone (deleted by hand, a crash during gc) is repaired by
+                // this upload rather than trusted.
+                if alreadyStored, (try? blobs.size(of: digest)) == size {
+                    blobs.deleteUpload(id)
+                } else {
+                    try blobs.promoteUpload(id, to: digest)
+                }
+            }
+            await hashes.release(id)
+            return size
+        } catch {
+            await hashes.release(id)
+            throw error
         }
-        return size
     }
 
     /// A monolithic upload (`POST ?digest=`): a session that lives for one request.
@@ -142,29 +175,32 @@ public final class RegistryStore: Sendable {
         do {
             return try await complete(id: id, repository: repository, digest: digest, finalChunk: body)
         } catch {
-            await cancelUpload(id: id)
+            try? await cancelUpload(id: id)
             throw error
         }
     }
 
-    public func cancelUpload(id: String) async {
-        await hashes.forget(id)
+    /// Deletes a session; refused while a request is still sending to it.
+    public func cancelUpload(id: String) async throws {
+        guard await hashes.cancel(id) else {
+            throw StorageError(.blobUploadInvalid, "upload \(id) is receiving data; cancel it after that request ends")
+        }
         blobs.deleteUpload(id)
-        try? await metadata.deleteUpload(id: id)
+        try await metadata.deleteUpload(id: id)
     }
 
-    /// Deletes sessions idle for longer than `maxIdle` seconds, and data files with no session.
+    /// Deletes sessions idle for longer than `maxIdle` seconds, and data files without a session
+    /// that are as old (a crash between the two writes).
     @discardableResult
     public func expireUploads(maxIdle: Double) async throws -> Int {
         let cutoff = Date().timeIntervalSince1970 - maxIdle
         var expired = 0
         for record in try await metadata.uploads(updatedBefore: cutoff) {
-            await cancelUpload(id: record.id)
-            expired += 1
+            if (try? await cancelUpload(id: record.id)) != nil { expired += 1 }
         }
-        for id in try blobs.uploadIDs() where Self.isValidUploadID(id) {
-            if try await metadata.upload(id: id) == nil {
-                blobs.deleteUpload(id)
+        for file in try blobs.uploadIDs() where Self.isValidUploadID(file.id) && file.modified < cutoff {
+            if try await metadata.upload(id: file.id) == nil {
+                blobs.deleteUpload(file.id)
                 expired += 1
             }
         }
@@ -175,20 +211,29 @@ public final class RegistryStore: Sendable {
         id.utf8.count == 36 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D }
     }
 
-    private static func rehash(blobs: any BlobStore, id: String) throws -> UploadHashes.State {
-        var hasher = DigestHasher(.sha256)
-        var size: Int64 = 0
-        try blobs.forEachChunk(ofUpload: id) { chunk in
-            hasher.update(chunk)
-            size += Int64(chunk.count)
+    /// Rebuilds a session's running hash from its bytes on disk, off the cooperative pool (the
+    /// session may be gigabytes).
+    private func rehash(_ id: String) async throws -> UploadHashes.State {
+        let blobs = self.blobs
+        return try await NIOThreadPool.singleton.runIfActive {
+            var hasher = DigestHasher(.sha256)
+            var size: Int64 = 0
+            try blobs.forEachChunk(ofUpload: id) { chunk in
+                hasher.update(chunk)
+                size += Int64(chunk.count)
+            }
+            return UploadHashes.State(hasher: hasher, size: size)
         }
-        return UploadHashes.State(hasher: hasher, size: size)
     }
 
-    private static func hashUpload(blobs: any BlobStore, id: String, algorithm: DigestAlgorithm) throws -> Digest {
-        var hasher = DigestHasher(algorithm)
-        try blobs.forEachChunk(ofUpload: id) { hasher.update($0) }
-        return hasher.finalize()
+    /// A session's digest in another algorithm (sha512 pushes), read back from disk.
+    private func hashUpload(_ id: String, algorithm: DigestAlgorithm) async throws -> Digest {
+        let blobs = self.blobs
+        return try await NIOThreadPool.singleton.runIfActive {
+            var hasher = DigestHasher(algorithm)
+            try blobs.forEachChunk(ofUpload: id) { hasher.update($0) }
+            return hasher.finalize()
+        }
     }
 
     // MARK: Blobs
@@ -245,8 +290,10 @@ public final class RegistryStore: Sendable {
                                     subject: parsed.subject?.digest, annotations: parsed.annotations,
                                     createdAt: 0, lastPulledAt: nil)
         let blobs = self.blobs
-        try await metadata.putManifest(record, references: references, tags: tags) { alreadyStored in
-            if !alreadyStored { try blobs.write(bytes, as: digest) }
+        // `write` returns at once when the file is already there with this size, and rewrites a
+        // recorded manifest whose file went missing.
+        try await metadata.putManifest(record, references: references, tags: tags) { _ in
+            try blobs.write(bytes, as: digest)
         }
         return PutManifestResult(digest: digest, subject: parsed.subject?.digest)
     }

@@ -166,16 +166,13 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func mountBlob(repository: String, digest: Digest, from: String?) async throws -> Bool {
         try await write { db in
-            let source: (any SQLRow)?
-            if let from {
-                source = try await db.raw("""
-                    SELECT l.digest FROM repository_blobs l JOIN blobs b ON b.digest = l.digest
-                    WHERE l.repository = \(bind: from) AND l.digest = \(bind: digest.description)
-                    """).first()
-            } else {
-                // Mount without `from` (automatic content discovery): any repository's copy.
-                source = try await db.raw("SELECT digest FROM blobs WHERE digest = \(bind: digest.description)").first()
-            }
+            // Without `from` there is no repository whose copy the caller may read, so knowing a
+            // digest must not be enough: the spec lets the registry answer with a session instead.
+            guard let from else { return false }
+            let source = try await db.raw("""
+                SELECT l.digest FROM repository_blobs l JOIN blobs b ON b.digest = l.digest
+                WHERE l.repository = \(bind: from) AND l.digest = \(bind: digest.description)
+                """).first()
             guard source != nil else { return false }
             let now = Self.now
             try await Self.ensureRepository(db, repository, now)
@@ -265,7 +262,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                 INSERT INTO manifests (repository, digest, media_type, size, artifact_type, subject, annotations, created_at)
                 VALUES (\(bind: repo), \(bind: digest), \(bind: record.mediaType), \(bind: record.size),
                         \(bind: record.artifactType), \(bind: record.subject?.description), \(bind: annotations), \(bind: now))
-                ON CONFLICT (repository, digest) DO NOTHING
+                ON CONFLICT (repository, digest) DO UPDATE SET created_at = excluded.created_at
                 """).run()
             for reference in references {
                 try await db.raw("""

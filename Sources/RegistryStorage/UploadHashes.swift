@@ -2,7 +2,8 @@ import OCI
 
 /// The running SHA-256 of each upload session, so a chunked upload is hashed once as it arrives
 /// instead of re-read at the end. A session is checked out by one request at a time; a second
-/// concurrent request on the same session is refused rather than interleaving bytes.
+/// concurrent request on the same session is refused rather than interleaving bytes, and a
+/// session in use cannot be cancelled or expired under the request that holds it.
 actor UploadHashes {
     struct State: Sendable {
         var hasher: DigestHasher
@@ -12,15 +13,14 @@ actor UploadHashes {
     private var states: [String: State] = [:]
     private var busy: Set<String> = []
 
-    /// Takes the session's state; `rebuild` recomputes it from the bytes on disk when this process
-    /// has none (after a restart).
-    func checkout(_ id: String, rebuild: @Sendable () throws -> State) throws -> State {
+    /// Marks the session in use and returns its state, or nil when this process has none (after a
+    /// restart): the caller then rebuilds it from disk, outside this actor.
+    func checkout(_ id: String) throws -> State? {
         guard !busy.contains(id) else {
             throw StorageError(.blobUploadInvalid, "upload \(id) is already receiving data in another request")
         }
-        let state = try states[id] ?? rebuild()
         busy.insert(id)
-        return state
+        return states[id]
     }
 
     /// Returns the state after a request; nil forgets it (the disk copy is then authoritative).
@@ -29,8 +29,16 @@ actor UploadHashes {
         states[id] = state
     }
 
-    func forget(_ id: String) {
-        states[id] = nil
+    /// Forgets a session that is finished (committed or failed).
+    func release(_ id: String) {
         busy.remove(id)
+        states[id] = nil
+    }
+
+    /// Forgets a session being cancelled; false (and nothing changes) while a request holds it.
+    func cancel(_ id: String) -> Bool {
+        guard !busy.contains(id) else { return false }
+        states[id] = nil
+        return true
     }
 }

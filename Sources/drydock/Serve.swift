@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
         }
         let store: RegistryStore
         do {
-            store = try await RegistryStore.openEmbedded(directory: dataOptions.absoluteData, logger: logger)
+            store = try await RegistryStore.openEmbedded(directory: dataOptions.absoluteData, logger: logger, ownsTemporaryFiles: true)
         } catch {
             throw CLIError("cannot open the data directory \(dataOptions.data): \(error)")
         }

@@ -24,7 +24,10 @@ public final class VulnDatabase: Sendable {
         do {
             for _ in 0..<max(1, count) {
                 let c = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                try await c.sql().raw("PRAGMA query_only=ON").run()
+                // The file may come from a registry: read it as untrusted.
+                for pragma in ["PRAGMA query_only=ON", "PRAGMA trusted_schema=OFF", "PRAGMA cell_size_check=ON"] {
+                    try await c.sql().raw(SQLQueryString(pragma)).run()
+                }
                 connections.append(c)
             }
             let db = VulnDatabase(connections: connections, path: path)

@@ -86,10 +86,20 @@ final class VulnDatabaseWriter {
                                        [.text(String(VulnDatabase.schemaVersion)), .text(String(builtAt.timeIntervalSince1970))])
         _ = try await connection.query("VACUUM")
         try await connection.close()
+        // Built with synchronous=OFF for speed: make it durable before it replaces a good one.
+        try Self.sync(temporaryPath)
         guard rename(temporaryPath, outputPath) == 0 else {
             unlink(temporaryPath)
             throw VulnDBError("cannot move the new database to \(outputPath): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// fsync of a file, then of its directory after the caller's rename.
+    static func sync(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VulnDBError("cannot open \(path) to sync it") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw VulnDBError("cannot sync \(path): \(String(cString: strerror(errno)))") }
     }
 
     func abandon() async {

@@ -60,7 +60,7 @@ public enum DatabaseArtifact {
         let compressed = try await client.blob(reference.repository, digest: layer.digest, maxSize: maxSize)
         var buffer = ByteBuffer(bytes: compressed)
         let sqlite: ByteBuffer
-        do { sqlite = try buffer.decompress(with: .gzip) } catch {
+        do { sqlite = try buffer.decompress(with: .gzip, maxSize: maxSize) } catch {
             throw VulnDBError("the database layer of \(reference) does not decompress: \(error)")
         }
         let temporary = path + ".download-\(UInt32.random(in: 0...UInt32.max))"
@@ -71,6 +71,7 @@ public enum DatabaseArtifact {
             let database = try await VulnDatabase.open(path: temporary)
             let info = try await database.info()
             await database.close()
+            try VulnDatabaseWriter.sync(temporary)
             guard rename(temporary, path) == 0 else { throw VulnDBError("cannot move the database to \(path)") }
             return info
         } catch {
