@@ -125,6 +125,35 @@ import Testing
         #expect(try await http.send(.POST, "/v2/third/blobs/uploads/?mount=\(digest)&from=elsewhere").status == 202)
     }
 
+    @Test func hostileHeadersAreRefusedNotFatal() async throws {
+        let registry = try await TestRegistry.start()
+        defer { Task { await registry.stop() } }
+        let http = RawHTTP(registry)
+        let location = try #require(try await http.send(.POST, "/v2/app/blobs/uploads/").header("Location"))
+        let huge = try await http.send(.PATCH, location, headers: [("Content-Range", "0-9223372036854775807")], body: [])
+        #expect(huge.status == 400)
+        #expect(huge.errorCode == "BLOB_UPLOAD_INVALID")
+        let mismatch = try await http.send(.PATCH, location, headers: [("Content-Range", "0-9")], body: Array("abc".utf8))
+        #expect(mismatch.status == 400)
+        let unknownSession = try await http.send(.PATCH, "/v2/app/blobs/uploads/00000000-0000-0000-0000-000000000000",
+                                                 headers: [("Content-Range", "0-9223372036854775807")], body: [])
+        #expect(unknownSession.errorCode == "BLOB_UPLOAD_UNKNOWN")
+        #expect(try await http.send(.GET, "/v2/_catalog?n=9223372036854775807").status == 200)
+        // The server is still there.
+        #expect(try await http.send(.GET, "/v2/").status == 200)
+    }
+
+    @Test func mountWithoutFromOpensASession() async throws {
+        let registry = try await TestRegistry.start()
+        defer { Task { await registry.stop() } }
+        let http = RawHTTP(registry)
+        let digest = try await http.pushBlob("private", Array("secret layer".utf8))
+        // Knowing a digest is not enough to read another repository's blob.
+        let reply = try await http.send(.POST, "/v2/intruder/blobs/uploads/?mount=\(digest)")
+        #expect(reply.status == 202)
+        #expect(try await http.send(.GET, "/v2/intruder/blobs/\(digest)").status == 404)
+    }
+
     @Test func sha512Blobs() async throws {
         let registry = try await TestRegistry.start()
         defer { Task { await registry.stop() } }
