@@ -104,11 +104,24 @@ struct DB: AsyncParsableCommand {
         @Option(name: .long) var username: String?
         @Option(name: .long) var password: String?
 
-        func client(for reference: ImageReference) throws -> RegistryClient {
+        /// Runs `body` with a client for `reference`'s registry, shut down afterwards; failures
+        /// become one line prefixed with `what`.
+        func withClient<T>(for reference: String, _ what: String,
+                           _ body: (ImageReference, RegistryClient) async throws -> T) async throws -> T {
+            let ref: ImageReference
+            do { ref = try ImageReference(reference) } catch { throw CLIError("\(error)") }
             var options = RegistryClient.Options()
             options.plainHTTP = insecure
             if let username, let password { options.credentials = Credentials(username: username, password: password) }
-            return try RegistryClient(registry: reference.registry, options: options)
+            let client = try RegistryClient(registry: ref.registry, options: options)
+            do {
+                let value = try await body(ref, client)
+                await client.shutdown()
+                return value
+            } catch {
+                await client.shutdown()
+                throw CLIError("\(what) failed: \(error)")
+            }
         }
     }
 
@@ -119,16 +132,9 @@ struct DB: AsyncParsableCommand {
         @OptionGroup var registry: RegistryOptions
 
         func run() async throws {
-            let ref: ImageReference
-            do { ref = try ImageReference(reference) } catch { throw CLIError("\(error)") }
-            let client = try registry.client(for: ref)
-            do {
+            try await registry.withClient(for: reference, "db push") { ref, client in
                 let digest = try await DatabaseArtifact.push(file: file, to: ref, client: client)
-                await client.shutdown()
                 print("pushed \(file) to \(ref.registry)/\(ref.repository)@\(digest)")
-            } catch {
-                await client.shutdown()
-                throw CLIError("db push failed: \(error)")
             }
         }
     }
@@ -140,17 +146,10 @@ struct DB: AsyncParsableCommand {
         @OptionGroup var registry: RegistryOptions
 
         func run() async throws {
-            let ref: ImageReference
-            do { ref = try ImageReference(reference) } catch { throw CLIError("\(error)") }
             try DB.ensureParent(of: out)
-            let client = try registry.client(for: ref)
-            do {
+            try await registry.withClient(for: reference, "db pull") { ref, client in
                 let info = try await DatabaseArtifact.pull(from: ref, to: out, client: client)
-                await client.shutdown()
                 print("installed \(out): \(info.vulnerabilities) vulnerabilities, built \(ISO8601DateFormatter().string(from: info.builtAt))")
-            } catch {
-                await client.shutdown()
-                throw CLIError("db pull failed: \(error)")
             }
         }
     }
@@ -178,16 +177,9 @@ struct DB: AsyncParsableCommand {
         func run() async throws {
             try DB.ensureParent(of: out)
             if let oci = source.first(where: { $0.hasPrefix("oci:") }) {
-                let ref: ImageReference
-                do { ref = try ImageReference(String(oci.dropFirst(4))) } catch { throw CLIError("\(error)") }
-                let client = try registry.client(for: ref)
-                do {
+                try await registry.withClient(for: String(oci.dropFirst(4)), "db update") { ref, client in
                     let info = try await DatabaseArtifact.pull(from: ref, to: out, client: client)
-                    await client.shutdown()
                     print("updated \(out) from \(ref): \(info.vulnerabilities) vulnerabilities")
-                } catch {
-                    await client.shutdown()
-                    throw CLIError("db update from \(ref) failed: \(error)")
                 }
                 return
             }

@@ -163,6 +163,28 @@ func runImport(_ sink: (ImportBatch) throws -> Void,
     }
 }
 
+/// The import loop of formats whose files each hold one advisory for one package (rubysec,
+/// FriendsOfPHP): load, parse, emit, or count the file as skipped.
+func importOneRecordPerFile(
+    from directory: URL, format: String, extensions: Set<String>, into sink: (ImportBatch) throws -> Void,
+    parse: (Doc, _ fileStem: String, _ source: String) throws -> (Vulnerability, AffectedPackage)
+) throws -> ImportReport {
+    try runImport(sink) { sink in
+        let session = ImportSession(format: format, root: directory, sink: sink)
+        for file in FileWalker.files(under: directory, extensions: extensions) where !FileWalker.isAuxiliaryFile(file) {
+            do {
+                let doc = try DocLoader.load(file)
+                let (v, a) = try parse(doc, file.deletingPathExtension().lastPathComponent, session.source)
+                try session.emit(v)
+                try session.emit(a)
+            } catch {
+                try session.handle(error, file)
+            }
+        }
+        return try session.finish()
+    }
+}
+
 struct RecordError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }

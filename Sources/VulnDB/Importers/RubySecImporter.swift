@@ -35,22 +35,7 @@ public struct RubySecImporter: AdvisoryImporter {
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {
-        try runImport(sink) { sink in
-            let session = ImportSession(format: Self.format, root: directory, sink: sink)
-            for file in FileWalker.files(under: directory, extensions: Self.extensions)
-            where !FileWalker.isAuxiliaryFile(file) {
-                do {
-                    let doc = try DocLoader.load(file)
-                    let (v, a) = try Self.parse(doc, fileStem: file.deletingPathExtension().lastPathComponent,
-                                                source: session.source)
-                    try session.emit(v)
-                    try session.emit(a)
-                } catch {
-                    try session.handle(error, file)
-                }
-            }
-            return try session.finish()
-        }
+        try importOneRecordPerFile(from: directory, format: Self.format, extensions: Self.extensions, into: sink, parse: Self.parse)
     }
 
     static func parse(_ doc: Doc, fileStem: String, source: String) throws -> (Vulnerability, AffectedPackage) {
