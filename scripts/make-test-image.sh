@@ -10,6 +10,11 @@ set -euo pipefail
 OUT=${1:?usage: make-test-image.sh OUT_DIR}
 LAYOUT=$OUT/debian-layers
 [[ -f $OUT/.complete ]] && exit 0
+# Test processes may ask for the image at the same time: one builds, the others wait for it.
+mkdir -p "$(dirname "$OUT")"
+exec 9>"$OUT.lock"
+flock 9
+[[ -f $OUT/.complete ]] && exit 0
 rm -rf "$OUT" && mkdir -p "$OUT/debs"
 # Three layers of architecture-independent Debian packages: the same bytes on every machine
 # that sees the same archive state.

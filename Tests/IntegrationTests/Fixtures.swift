@@ -26,15 +26,18 @@ enum Fixtures {
     }
 
     /// A three-layer OCI layout of real Debian packages (built once, cached under .cache/).
+    /// Tests run in parallel, so the build is shared: every caller awaits the same task.
     static var debianLayout: String {
-        get async throws {
-            let out = repositoryRoot + "/.cache/test-images"
-            let result = try await Command.run([repositoryRoot + "/scripts/make-test-image.sh", out])
-            guard result.succeeded else {
-                throw TestSupportError("building the test image failed (needs apt-get, dpkg-deb, umoci): \(result.stderr.suffix(800))")
-            }
-            return out + "/debian-layers"
+        get async throws { try await debianLayoutBuild.value }
+    }
+
+    private static let debianLayoutBuild = Task<String, any Error> {
+        let out = repositoryRoot + "/.cache/test-images"
+        let result = try await Command.run([repositoryRoot + "/scripts/make-test-image.sh", out])
+        guard result.succeeded else {
+            throw TestSupportError("building the test image failed (needs apt-get, dpkg-deb, umoci): \(result.stderr.suffix(800))")
         }
+        return out + "/debian-layers"
     }
 
     /// The manifest digest an OCI layout's index.json names for `ref`.
