@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DrydockTestSupport
 import Foundation
 import OCI
@@ -116,7 +119,12 @@ import Testing
         server.standardOutput = output
         server.standardError = output
         try server.run()
-        defer { server.terminate() }
+        // SIGKILL: children spawned from the test process inherit its blocked-signal mask, so a
+        // SIGTERM would stay pending and the server would outlive the test.
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         let port = try Self.readPort(from: output)
         let fromOSV = dir + "/from-osv.sqlite"
         let osv = try await Command.run([binary, "db", "update", "--source", "osv:http://127.0.0.1:\(port)", "--ecosystems", "Go", "--out", fromOSV])
