@@ -6,7 +6,7 @@ import RegistryStorage
 
 extension RegistryAPI {
     /// GET/HEAD a blob, honouring a single `Range` (206) and streaming from disk.
-    func getBlob(_ request: Request, context: Context, name: RepositoryName, digest: Digest) async throws -> Response {
+    func getBlob(_ request: Request, name: RepositoryName, digest: Digest) async throws -> Response {
         guard let blob = try await store.blob(repository: name, digest: digest) else {
             throw RegistryError.blobUnknown(digest)
         }

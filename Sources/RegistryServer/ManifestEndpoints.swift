@@ -28,7 +28,7 @@ extension RegistryAPI {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    func putManifest(_ request: Request, context: Context, name: RepositoryName, reference: ManifestReference) async throws -> Response {
+    func putManifest(_ request: Request, name: RepositoryName, reference: ManifestReference) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > OCI.maxManifestSize {
             throw RegistryError(.contentTooLarge, "MANIFEST_INVALID", "manifest is larger than \(OCI.maxManifestSize) bytes")
         }

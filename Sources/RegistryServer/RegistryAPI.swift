@@ -69,14 +69,14 @@ public struct RegistryAPI: HTTPResponder {
             let reference = try ManifestReference(reference)
             switch method {
             case .get, .head: return try await getManifest(request, name: name, reference: reference)
-            case .put: return try await putManifest(request, context: context, name: name, reference: reference)
+            case .put: return try await putManifest(request, name: name, reference: reference)
             case .delete: return try await deleteManifest(name: name, reference: reference)
             default: throw methodNotAllowed(method)
             }
         case .blob(let name, let digest):
             let digest = try Digest(digest)
             switch method {
-            case .get, .head: return try await getBlob(request, context: context, name: name, digest: digest)
+            case .get, .head: return try await getBlob(request, name: name, digest: digest)
             case .delete: return try await deleteBlob(name: name, digest: digest)
             default: throw methodNotAllowed(method)
             }

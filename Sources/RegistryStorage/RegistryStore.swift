@@ -77,6 +77,14 @@ public final class RegistryStore: Sendable {
     public func append<Body: AsyncSequence & Sendable>(
         id: String, repository: RepositoryName, expectedOffset: Int64?, body: Body
     ) async throws -> Int64 where Body.Element == ByteBuffer {
+        try await append(id: id, repository: repository, expectedOffset: expectedOffset, body: body, touch: true)
+    }
+
+    /// `touch: false` when the session is committed right after (the final chunk of a PUT, a
+    /// monolithic POST): refreshing its idle time would be a write transaction for nothing.
+    private func append<Body: AsyncSequence & Sendable>(
+        id: String, repository: RepositoryName, expectedOffset: Int64?, body: Body, touch: Bool
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
         _ = try await upload(id: id, repository: repository)
         let cached = try await hashes.checkout(id)
         var state: UploadHashes.State
@@ -115,7 +123,7 @@ public final class RegistryStore: Sendable {
             throw error
         }
         await hashes.checkin(id, state)
-        try await metadata.touchUpload(id: id)
+        if touch { try await metadata.touchUpload(id: id) }
         return state.size
     }
 
@@ -126,7 +134,7 @@ public final class RegistryStore: Sendable {
         id: String, repository: RepositoryName, digest: Digest, finalChunk: Body?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         if let finalChunk {
-            try await append(id: id, repository: repository, expectedOffset: nil, body: finalChunk)
+            try await append(id: id, repository: repository, expectedOffset: nil, body: finalChunk, touch: false)
         } else {
             _ = try await upload(id: id, repository: repository)
         }

@@ -253,6 +253,12 @@ enum FileWalker {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Whether `file` is worth sniffing as a record: one of `extensions`, not an auxiliary file
+    /// (licence, index), and not empty.
+    static func isCandidate(_ file: URL, head: String, extensions: Set<String>) -> Bool {
+        extensions.contains(file.pathExtension.lowercased()) && !isAuxiliaryFile(file) && !head.isEmpty
+    }
+
     /// Top-level mapping keys of a YAML text (lines that start in column 0 with `key:`).
     static func yamlTopLevelKeys(_ text: String) -> Set<String> {
         var keys = Set<String>()

@@ -26,8 +26,7 @@ public struct AlpineSecDBImporter: AdvisoryImporter {
     }
 
     public static func recognizes(file: URL, head: String) -> Bool {
-        guard extensions.contains(file.pathExtension.lowercased()), !FileWalker.isAuxiliaryFile(file),
-              !head.isEmpty else { return false }
+        guard FileWalker.isCandidate(file, head: head, extensions: extensions) else { return false }
         return head.contains("distroversion") && head.contains("packages")
     }
 

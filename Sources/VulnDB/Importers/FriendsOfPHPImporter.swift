@@ -21,11 +21,9 @@ public struct FriendsOfPHPImporter: AdvisoryImporter {
     }
 
     public static func recognizes(file: URL, head: String) -> Bool {
-        guard extensions.contains(file.pathExtension.lowercased()), !FileWalker.isAuxiliaryFile(file),
-              !head.isEmpty else { return false }
-        let text = head
-        let keys = FileWalker.yamlTopLevelKeys(text)
-        return keys.contains("reference") && keys.contains("branches") && text.contains("composer://")
+        guard FileWalker.isCandidate(file, head: head, extensions: extensions) else { return false }
+        let keys = FileWalker.yamlTopLevelKeys(head)
+        return keys.contains("reference") && keys.contains("branches") && head.contains("composer://")
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {

@@ -25,10 +25,8 @@ public struct RubySecImporter: AdvisoryImporter {
     }
 
     public static func recognizes(file: URL, head: String) -> Bool {
-        guard extensions.contains(file.pathExtension.lowercased()), !FileWalker.isAuxiliaryFile(file),
-              !head.isEmpty else { return false }
-        let text = head
-        let keys = FileWalker.yamlTopLevelKeys(text)
+        guard FileWalker.isCandidate(file, head: head, extensions: extensions) else { return false }
+        let keys = FileWalker.yamlTopLevelKeys(head)
         return (keys.contains("gem") || keys.contains("engine"))
             && (keys.contains("patched_versions") || keys.contains("unaffected_versions") || keys.contains("date")
                 || keys.contains("cve") || keys.contains("ghsa"))

@@ -23,11 +23,9 @@ public struct VictimsImporter: AdvisoryImporter {
     }
 
     public static func recognizes(file: URL, head: String) -> Bool {
-        guard extensions.contains(file.pathExtension.lowercased()), !FileWalker.isAuxiliaryFile(file),
-              !head.isEmpty else { return false }
-        let text = head
-        let keys = FileWalker.yamlTopLevelKeys(text)
-        return keys.contains("affected") && keys.contains("cve") && text.contains("groupId") && text.contains("artifactId")
+        guard FileWalker.isCandidate(file, head: head, extensions: extensions) else { return false }
+        let keys = FileWalker.yamlTopLevelKeys(head)
+        return keys.contains("affected") && keys.contains("cve") && head.contains("groupId") && head.contains("artifactId")
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {
