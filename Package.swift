@@ -36,6 +36,26 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // System libraries for layer decompression (Debian: zlib1g-dev, libzstd-dev).
+        .systemLibrary(name: "CGzip", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Image → package inventory: layer streams, whiteouts, OS detection, one analyzer per format.
+        .target(
+            name: "Analysis",
+            dependencies: [
+                "OCI",
+                "RegistryClient",
+                "CGzip",
+                "CZstd",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Rendering inventories (and later findings): table, JSON, CycloneDX, SPDX.
+        .target(name: "Reports", dependencies: ["Analysis"], swiftSettings: swiftSettings),
         // Version ordering and ranges per ecosystem: no dependencies, used by the vulnerability database.
         .target(name: "Versioning", swiftSettings: swiftSettings),
         // The vulnerability database: importers for each advisory format, the SQLite file, and its
@@ -110,6 +130,8 @@ let package = Package(
                 "RegistryServer",
                 "RegistryClient",
                 "VulnDB",
+                "Analysis",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,6 +153,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "OCI", "DrydockTestSupport"],
+            // Fixtures are read through #filePath.
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VulnDBTests",
             dependencies: [

@@ -1,0 +1,6 @@
+/// Every analyzer Drydock ships, in one place: adding a format means adding its file and one
+/// line here.
+public enum AnalyzerCatalog {
+    public static let all: [any Analyzer] = [
+    ]
+}
