@@ -2,5 +2,7 @@
 /// line here.
 public enum AnalyzerCatalog {
     public static let all: [any Analyzer] = [
+        // OS package databases
+        DpkgAnalyzer(), ApkAnalyzer(), RpmAnalyzer(),
     ]
 }
