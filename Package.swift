@@ -36,8 +36,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        // System libraries for layer decompression (Debian: zlib1g-dev, libzstd-dev).
-        .systemLibrary(name: "CGzip", providers: [.apt(["zlib1g-dev"])]),
+        // System libraries for layer decompression (Debian: libisal-dev for ISA-L's igzip, libzstd-dev).
+        .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Image → package inventory: layer streams, whiteouts, OS detection, one analyzer per format.
         .target(
@@ -45,7 +45,7 @@ let package = Package(
             dependencies: [
                 "OCI",
                 "RegistryClient",
-                "CGzip",
+                "CIsal",
                 "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -4,5 +4,8 @@ public enum AnalyzerCatalog {
     public static let all: [any Analyzer] = [
         // OS package databases
         DpkgAnalyzer(), ApkAnalyzer(), RpmAnalyzer(),
+        // Language package metadata and lockfiles
+        PythonPackageAnalyzer(), NodePackageAnalyzer(), NpmLockAnalyzer(), YarnLockAnalyzer(), PnpmLockAnalyzer(),
+        GemspecAnalyzer(), GemfileLockAnalyzer(), ComposerAnalyzer(), DotnetDepsAnalyzer(), CargoLockAnalyzer(),
     ]
 }

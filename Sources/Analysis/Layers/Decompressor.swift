@@ -1,4 +1,4 @@
-import CGzip
+import CIsal
 import CZstd
 
 /// A push-style decompressor: compressed bytes go in as they arrive (from a file or the network),
@@ -39,56 +39,75 @@ final class Passthrough: StreamDecompressor {
     func finish() throws {}
 }
 
-/// gzip (possibly several concatenated members, as pigz and some tools write) through zlib.
+/// gzip (possibly several concatenated members, as pigz and some tools write) through ISA-L's
+/// igzip, which inflates 2–3× faster than zlib on x86-64 and arm64 — and inflating is most of
+/// the cost of analysing a layer.
 final class GzipInflater: StreamDecompressor {
-    private var stream = z_stream()
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: decompressedChunkSize, alignment: 16)
+    private let state = UnsafeMutablePointer<inflate_state>.allocate(capacity: 1)
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: decompressedChunkSize, alignment: 64)
     private var inMember = false
 
     init() throws {
-        // 15 + 16: gzip wrapper only (a zlib or raw stream is not a layer format).
-        guard czlib_inflate_init(&stream, 15 + 16) == Z_OK else {
-            buffer.deallocate()
-            throw AnalysisError.unsupported("zlib could not be initialised")
-        }
+        startMember()
     }
 
     deinit {
-        inflateEnd(&stream)
+        state.deallocate()
         buffer.deallocate()
+    }
+
+    private func startMember() {
+        isal_inflate_init(state)
+        state.pointee.crc_flag = UInt32(ISAL_GZIP)  // parse the gzip header, verify the CRC trailer
     }
 
     func feed(_ input: UnsafeRawBufferPointer, _ output: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let base = input.baseAddress, !input.isEmpty else { return }
-        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(input.count)
-        while stream.avail_in > 0 {
+        state.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self))
+        state.pointee.avail_in = UInt32(input.count)
+        var produced = 0
+        // Go on while input remains, or while the last round filled the buffer (more output may be
+        // pending inside the inflater even with no input left).
+        repeat {
             if !inMember {
+                guard state.pointee.avail_in > 0 else { return }
                 // Trailing zero padding after the last member is common (tar blocking); accept it.
-                let rest = UnsafeRawBufferPointer(start: stream.next_in, count: Int(stream.avail_in))
-                if rest.allSatisfy({ $0 == 0 }) { stream.avail_in = 0; return }
+                let rest = UnsafeRawBufferPointer(start: state.pointee.next_in, count: Int(state.pointee.avail_in))
+                if rest.allSatisfy({ $0 == 0 }) { state.pointee.avail_in = 0; return }
                 inMember = true
             }
-            stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(buffer.count)
-            let status = inflate(&stream, Z_NO_FLUSH)
-            let produced = buffer.count - Int(stream.avail_out)
+            state.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            state.pointee.avail_out = UInt32(buffer.count)
+            let status = isal_inflate(state)
+            produced = buffer.count - Int(state.pointee.avail_out)
             if produced > 0 { try output(UnsafeRawBufferPointer(rebasing: buffer[0..<produced])) }
-            switch status {
-            case Z_OK, Z_BUF_ERROR:
-                continue
-            case Z_STREAM_END:
+            guard status >= 0 else { throw AnalysisError.unsupported("gzip data is corrupt (\(Self.describe(status)))") }
+            if state.pointee.block_state == ISAL_BLOCK_FINISH {
+                // Keep what is left of the input for the next member.
+                let nextIn = state.pointee.next_in
+                let availIn = state.pointee.avail_in
                 inMember = false
-                inflateReset(&stream)
-            default:
-                let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                throw AnalysisError.unsupported("gzip data is corrupt (\(message))")
+                startMember()
+                state.pointee.next_in = nextIn
+                state.pointee.avail_in = availIn
             }
-        }
+        } while state.pointee.avail_in > 0 || produced == buffer.count
     }
 
     func finish() throws {
         if inMember { throw AnalysisError.unsupported("gzip stream is truncated") }
+    }
+
+    static func describe(_ status: Int32) -> String {
+        switch status {
+        case ISAL_INVALID_BLOCK: return "invalid deflate block"
+        case ISAL_INVALID_SYMBOL: return "invalid deflate symbol"
+        case ISAL_INVALID_LOOKBACK: return "invalid back-reference distance"
+        case ISAL_INVALID_WRAPPER: return "not a gzip header"
+        case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method"
+        case ISAL_INCORRECT_CHECKSUM: return "CRC mismatch"
+        default: return "error \(status)"
+        }
     }
 }
 

@@ -1,6 +1,0 @@
-#include <zlib.h>
-
-/* inflateInit2 is a macro; Swift cannot call macros. */
-static inline int czlib_inflate_init(z_stream *stream, int window_bits) {
-    return inflateInit2(stream, window_bits);
-}
