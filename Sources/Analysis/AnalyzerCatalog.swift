@@ -7,5 +7,7 @@ public enum AnalyzerCatalog {
         // Language package metadata and lockfiles
         PythonPackageAnalyzer(), NodePackageAnalyzer(), NpmLockAnalyzer(), YarnLockAnalyzer(), PnpmLockAnalyzer(),
         GemspecAnalyzer(), GemfileLockAnalyzer(), ComposerAnalyzer(), DotnetDepsAnalyzer(), CargoLockAnalyzer(),
+        // Archives and binaries
+        JavaArchiveAnalyzer(), GoBinaryAnalyzer(), RustAuditableAnalyzer(),
     ]
 }

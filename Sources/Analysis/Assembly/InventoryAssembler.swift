@@ -37,6 +37,10 @@ struct InventoryAssembler {
                 out.append(package)
             }
         }
+        // An application lockfile repeats what is also installed (node_modules next to
+        // package-lock.json): keep the installed record, which knows where the files are.
+        let installed = Set(out.lazy.filter { !LockfileScope.isLockfile($0.location) }.map { "\($0.type)|\($0.name)|\($0.version)" })
+        out.removeAll { LockfileScope.isLockfile($0.location) && installed.contains("\($0.type)|\($0.name)|\($0.version)") }
         out.sort { a, b in
             if a.type != b.type { return a.type < b.type }
             if a.name != b.name { return a.name < b.name }

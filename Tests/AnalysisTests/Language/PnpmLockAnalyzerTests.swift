@@ -9,7 +9,7 @@ import Testing
     /// expected.tsv comes from syft and PyYAML (pnpm/v5/make_expected.py).
     @Test func lockfile5FromDebian() async throws {
         let packages = try await LanguageFixtures.packages(
-            analyzer, path: "/usr/share/nodejs/update-browserslist-db/pnpm-lock.yaml", fixture: "pnpm/v5/pnpm-lock.yaml")
+            analyzer, path: "/srv/update-browserslist-db/pnpm-lock.yaml", fixture: "pnpm/v5/pnpm-lock.yaml")
         let expected = try String(contentsOf: LanguageFixtures.url("pnpm/v5/expected.tsv"), encoding: .utf8)
             .split(separator: "\n").map { line -> String in
                 let fields = line.split(separator: "\t")

@@ -70,7 +70,7 @@ import Testing
         let app = try await LanguageFixtures.packages(analyzer, path: "/srv/app/Gemfile.lock", fixture: "gemfile-lock/app/Gemfile.lock")
         #expect(LanguageFixtures.summary(app) == ["fixture-native 1.0.0", "minitest 5.15.0", "pathgem 0.3.0", "rake 13.0.6"])
         #expect(app.first { $0.name == "fixture-native" }?.properties == ["platform": "x86_64-linux"])
-        let steep = try await LanguageFixtures.packages(analyzer, path: "/usr/lib/ruby/gems/3.1.0/gems/rbs-2.1.0/steep/Gemfile.lock",
+        let steep = try await LanguageFixtures.packages(analyzer, path: "/srv/steep/Gemfile.lock",
                                                         fixture: "gemfile-lock/steep/Gemfile.lock")
         #expect(LanguageFixtures.summary(steep) == [
             "activesupport 6.1.4.1", "ast 2.4.2", "concurrent-ruby 1.1.9", "ffi 1.15.4", "i18n 1.8.11",
@@ -78,7 +78,7 @@ import Testing
             "rainbow 3.0.0", "rb-fsevent 0.11.0", "rb-inotify 0.10.1", "rbs 1.7.1", "steep 0.47.0", "terminal-table 3.0.2",
             "tzinfo 2.0.4", "unicode-display_width 2.1.0", "zeitwerk 2.5.1",
         ])
-        let typeprof = try await LanguageFixtures.packages(analyzer, path: "/usr/lib/ruby/gems/3.1.0/gems/typeprof-0.21.2/Gemfile.lock",
+        let typeprof = try await LanguageFixtures.packages(analyzer, path: "/srv/typeprof/Gemfile.lock",
                                                            fixture: "gemfile-lock/typeprof/Gemfile.lock")
         #expect(LanguageFixtures.summary(typeprof) == [
             "coverage-helpers 1.0.0", "docile 1.4.0", "power_assert 2.0.1", "rake 13.0.1", "rbs 2.0.0", "simplecov 0.21.2",

@@ -10,7 +10,7 @@ public struct CargoLockAnalyzer: Analyzer {
     public init() {}
 
     public func wants(_ file: FileHeader) -> Bool {
-        file.fileName == "Cargo.lock"
+        file.fileName == "Cargo.lock" && LockfileScope.isApplicationLockfile(file.path)
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {

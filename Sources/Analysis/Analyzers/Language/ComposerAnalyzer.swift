@@ -12,7 +12,8 @@ public struct ComposerAnalyzer: Analyzer {
     public init() {}
 
     public func wants(_ file: FileHeader) -> Bool {
-        file.fileName == "composer.lock" || file.path.hasSuffix("/composer/installed.json")
+        (file.fileName == "composer.lock" && LockfileScope.isApplicationLockfile(file.path))
+            || file.path.hasSuffix("/composer/installed.json")
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {

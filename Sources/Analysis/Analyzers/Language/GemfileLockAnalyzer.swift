@@ -22,7 +22,7 @@ public struct GemfileLockAnalyzer: Analyzer {
 
     public func wants(_ file: FileHeader) -> Bool {
         let fileName = file.fileName
-        return fileName == "Gemfile.lock" || fileName == "gems.locked"
+        return (fileName == "Gemfile.lock" || fileName == "gems.locked") && LockfileScope.isApplicationLockfile(file.path)
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {

@@ -21,7 +21,8 @@ public struct NpmLockAnalyzer: Analyzer {
 
     public func wants(_ file: FileHeader) -> Bool {
         let fileName = file.fileName
-        return fileName == "package-lock.json" || fileName == "npm-shrinkwrap.json"
+        return (fileName == "package-lock.json" || fileName == "npm-shrinkwrap.json")
+            && LockfileScope.isApplicationLockfile(file.path)
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {

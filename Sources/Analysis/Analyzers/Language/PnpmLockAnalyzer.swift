@@ -21,7 +21,7 @@ public struct PnpmLockAnalyzer: Analyzer {
     public init() {}
 
     public func wants(_ file: FileHeader) -> Bool {
-        file.fileName == "pnpm-lock.yaml"
+        file.fileName == "pnpm-lock.yaml" && LockfileScope.isApplicationLockfile(file.path)
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {

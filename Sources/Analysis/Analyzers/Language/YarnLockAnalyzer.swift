@@ -16,7 +16,7 @@ public struct YarnLockAnalyzer: Analyzer {
     public init() {}
 
     public func wants(_ file: FileHeader) -> Bool {
-        file.fileName == "yarn.lock"
+        file.fileName == "yarn.lock" && LockfileScope.isApplicationLockfile(file.path)
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {
