@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "OCI", "DrydockTestSupport"],
+            dependencies: ["Analysis", "Reports", "OCI", "DrydockTestSupport"],
             // Fixtures are read through #filePath.
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

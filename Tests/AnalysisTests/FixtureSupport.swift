@@ -26,7 +26,7 @@ enum Fixtures {
 }
 
 /// A private temporary directory, removed on deinit.
-final class TemporaryDirectory {
+final class ScratchDirectory {
     let url: URL
 
     init() throws {

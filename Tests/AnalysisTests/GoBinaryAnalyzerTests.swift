@@ -56,7 +56,7 @@ import Testing
         let expected = Self.helloModules(goarch: "amd64")
         #expect(try await analyze("hello-amd64", data).found == expected)
 
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let url = try directory.write(data, as: "hello")
         let header = FileHeader(path: "/usr/local/bin/hello", size: Int64(data.count), mode: 0o755)
         let packages = try await analyzer.analyze(header, .file(url)).packages
@@ -157,7 +157,7 @@ import Testing
                    "needs the go toolchain and python3 (Fixtures/Go/build.sh)"),
           .timeLimit(.minutes(5)))
     func freshBuildMatchesGoVersion() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         _ = try Tool.run("sh", [Fixtures.url("Go/build.sh").path, "--quick", directory.url.path])
         for name in ["hello-amd64", "hello-amd64-stripped"] {
             let url = directory.url.appendingPathComponent(name)

@@ -74,7 +74,7 @@ import Testing
 
     @Test func warFromFileWithTwoLevelsOfNesting() async throws {
         let data = try Fixtures.data("Java/app.war")
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let url = try directory.write(data, as: "app.war")
         let header = FileHeader(path: "/srv/tomcat/webapps/app.war", size: Int64(data.count))
         let packages = try await analyzer.analyze(header, .file(url)).packages

@@ -33,7 +33,7 @@ import ZIPFoundation
         #expect(packages.found == expected)
         #expect(packages.allSatisfy { $0.type == .cargo && $0.location == Self.path })
 
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let url = try directory.write(data, as: "tiny-app")
         let fromFile = try await analyzer.analyze(FileHeader(path: Self.path, size: Int64(data.count), mode: 0o755), .file(url))
         #expect(fromFile.packages.found == expected)

@@ -29,18 +29,8 @@ SYFT=${SYFT:-$(command -v syft)}
 WORK=$(mktemp -d /tmp/drydock-bench-scan.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# Trivy's jar analyzer insists on its Java DB, which it would download; an empty database of the
-# same schema keeps it offline (jars are then identified from their own metadata, as ours are).
-make_trivy_cache() {
-  local dir=$1
-  mkdir -p "$dir/java-db"
-  sqlite3 "$dir/java-db/trivy-java.db" "CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
-    CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT);
-    CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
-    CREATE INDEX indices_artifact_idx ON indices(artifact_id); CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);"
-  echo '{"Version":1,"NextUpdate":"2099-01-01T00:00:00Z","UpdatedAt":"2026-01-01T00:00:00Z","DownloadedAt":"2026-01-01T00:00:00Z"}' \
-    >"$dir/java-db/metadata.json"
-}
+# Trivy gets an empty Java DB so that it never goes online (see scripts/peer-inventories.sh).
+make_trivy_cache() { "$ROOT/scripts/peer-inventories.sh" --trivy-cache "$1"; }
 
 # measure LABEL CMD... → appends "image label seconds maxrss_kb" to the raw file
 RAW=$OUT.raw.tsv

@@ -5,7 +5,8 @@ import Foundation
 /// `/usr/lib/sysimage/rpm/` (Fedora ≥ 36, openSUSE) or `/usr/share/rpm/` (older SUSE). The format
 /// is recognised from the content, not the file name. Each database record is a package header;
 /// see `RpmInstalledPackage` for how it maps to a package (epoch rule, source package) and
-/// `RpmHeader` for the blob layout. `gpg-pubkey` pseudo packages are skipped. Files the packages
+/// `RpmHeader` for the blob layout. `gpg-pubkey` entries (imported signing keys) are reported as
+/// rpm, Syft and Trivy list them. Files the packages
 /// installed are returned as `ownedFiles` (`rpm:NAME`).
 public struct RpmAnalyzer: Analyzer {
     public let name = "rpm"

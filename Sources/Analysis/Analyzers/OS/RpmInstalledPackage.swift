@@ -9,14 +9,10 @@ import Foundation
 /// name never carries the epoch and every package built from it shares the epoch (as trivy does).
 /// The file name itself is kept in `properties["sourceRpm"]` (the purl's `upstream` qualifier).
 enum RpmInstalledPackage {
-    /// rpm stores imported signing keys as packages named gpg-pubkey; they are not software.
-    static let pseudoPackageNames: Set<String> = ["gpg-pubkey"]
-
     /// nil for pseudo packages; throws for headers that lack a name or version or whose tags do
     /// not have the types rpm gives them.
     static func make(from header: RpmHeader, location: String) throws(RpmFormatError) -> (package: Package, files: [String])? {
         guard let name = try header.string(.name), !name.isEmpty else { throw RpmFormatError("header has no NAME") }
-        if pseudoPackageNames.contains(name) { return nil }
         guard let version = try header.string(.version), !version.isEmpty else {
             throw RpmFormatError("package \(name) has no VERSION")
         }
