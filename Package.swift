@@ -54,8 +54,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Rendering inventories (and later findings): table, JSON, CycloneDX, SPDX.
-        .target(name: "Reports", dependencies: ["Analysis"], swiftSettings: swiftSettings),
+        // Inventory × vulnerability database → findings with remediation.
+        .target(
+            name: "Matching",
+            dependencies: ["Analysis", "VulnDB", "Versioning", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Rendering inventories and findings: table, JSON, SARIF, CycloneDX, SPDX.
+        .target(name: "Reports", dependencies: ["Analysis", "Matching"], swiftSettings: swiftSettings),
         // Version ordering and ranges per ecosystem: no dependencies, used by the vulnerability database.
         .target(name: "Versioning", swiftSettings: swiftSettings),
         // The vulnerability database: importers for each advisory format, the SQLite file, and its
@@ -131,6 +137,7 @@ let package = Package(
                 "RegistryClient",
                 "VulnDB",
                 "Analysis",
+                "Matching",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -153,6 +160,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MatchingTests",
+            dependencies: ["Matching", "Analysis", "Reports", "VulnDB", "Versioning", "DrydockTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Analysis", "Reports", "OCI", "DrydockTestSupport"],

@@ -53,11 +53,11 @@ struct ImageOptions: ParsableArguments {
     }
 
     /// Resolves and analyses, turning every failure into one readable line.
-    func inventories() async throws -> [ImageInventory] {
+    func inventories(using analyzer: ImageAnalyzer? = nil) async throws -> [ImageInventory] {
         let source = try makeSource()
         let wanted = try parsedPlatform()
         do {
-            let result = try await makeAnalyzer().analyze(source, platform: wanted)
+            let result = try await (analyzer ?? makeAnalyzer()).analyze(source, platform: wanted)
             await source.close()
             return result
         } catch let error as AnalysisError {

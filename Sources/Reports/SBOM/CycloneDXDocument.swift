@@ -38,6 +38,8 @@ public struct CycloneDXDocument: Encodable {
     var metadata: Metadata
     var components: [Component]
     var dependencies: [Dependency]
+    /// Present in scan output (CycloneDX's VEX/VDR use): one entry per finding.
+    var vulnerabilities: [CycloneDXVulnerability]?
 
     /// One BOM for all the images of a reference (one per platform of an index): packages of
     /// each platform carry a `drydock:platform` property when there are several.
@@ -56,7 +58,7 @@ public struct CycloneDXDocument: Encodable {
                 components.append(Component(bomRef: "\(prefix)os", type: "operating-system", name: os.family, version: os.version))
             }
             for (index, package) in inventory.packages.enumerated() {
-                var component = Self.component(package, ref: "\(prefix)pkg-\(index + 1)", layers: inventory.layers)
+                var component = Self.component(package, ref: Self.reference(prefix: prefix, index: index), layers: inventory.layers)
                 if inventories.count > 1, let platform = inventory.platform {
                     component.properties?.append(Property(name: "drydock:platform", value: platform))
                 }
@@ -66,6 +68,8 @@ public struct CycloneDXDocument: Encodable {
         self.components = components
         dependencies = [Dependency(ref: "image", dependsOn: components.map(\.bomRef))]
     }
+
+    static func reference(prefix: String, index: Int) -> String { "\(prefix)pkg-\(index + 1)" }
 
     static func component(_ package: Package, ref: String, layers: [ImageInventory.Layer]) -> Component {
         var group: String?

@@ -101,6 +101,11 @@ public final class VulnDatabase: Sendable {
     }
 
     /// Every (namespace, package) key — for benchmarks and for re-matching stored inventories.
+    /// The advisory namespaces the database has entries for (`debian:12`, `pypi`…).
+    public func namespaces() async throws -> Set<String> {
+        Set(try await db.raw("SELECT DISTINCT namespace FROM affected").all().map { try $0.decode(column: "namespace", as: String.self) })
+    }
+
     public func packageKeys() async throws -> [(namespace: String, package: String)] {
         try await db.raw("SELECT DISTINCT namespace, package FROM affected").all().map {
             (try $0.decode(column: "namespace", as: String.self), try $0.decode(column: "package", as: String.self))

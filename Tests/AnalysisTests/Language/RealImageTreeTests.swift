@@ -1,3 +1,4 @@
+import DrydockTestSupport
 import Foundation
 import Testing
 @testable import Analysis

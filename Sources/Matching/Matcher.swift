@@ -1,0 +1,163 @@
+import Analysis
+import Versioning
+import VulnDB
+
+/// Matches inventories against one database. One matcher can match many inventories; lookups
+/// are cached per run, since an image's binary packages share source packages.
+public struct Matcher: Sendable {
+    public let database: VulnDatabase
+    public var severity: SeverityChoice
+
+    public init(database: VulnDatabase, severity: SeverityChoice = SeverityChoice()) {
+        self.database = database
+        self.severity = severity
+    }
+
+    public func match(_ inventory: ImageInventory) async throws -> MatchResult {
+        var lookups: [String: [AffectedPackage]] = [:]
+        var records: [String: Vulnerability?] = [:]
+        var findings: [Finding] = []
+        var warnings: [String] = []
+        var namespacesSearched: Set<String> = []
+        var unmatchable = 0
+
+        for package in inventory.packages {
+            let keys = AdvisoryKey.keys(for: package, os: inventory.os)
+            if keys.isEmpty {
+                if package.type.isOSPackage { unmatchable += 1 }
+                continue
+            }
+            var byID: [String: Finding] = [:]
+            for key in keys {
+                namespacesSearched.insert(key.namespace)
+                let cacheKey = key.namespace + "\u{0}" + key.key
+                if lookups[cacheKey] == nil { lookups[cacheKey] = try await database.affected(namespace: key.namespace, package: key.key) }
+                for entry in lookups[cacheKey] ?? [] where entry.ecosystem == key.ecosystem {
+                    let affected: Bool
+                    do { affected = try entry.isAffected(version: key.version) } catch {
+                        warnings.append("\(package.name) \(key.version): cannot compare with \(entry.vulnerabilityID) (\(error))")
+                        continue
+                    }
+                    guard affected else { continue }
+                    if records[entry.vulnerabilityID] == nil {
+                        records[entry.vulnerabilityID] = try await database.vulnerability(id: entry.vulnerabilityID)
+                    }
+                    guard let record = records[entry.vulnerabilityID] ?? nil, record.withdrawn == nil,
+                          record.informational == nil else { continue }
+                    let finding = try await makeFinding(package, inventory: inventory, key: key, entry: entry, record: record)
+                    // One finding per vulnerability and package, however many records describe it.
+                    if let existing = byID[finding.vulnerabilityID] {
+                        byID[finding.vulnerabilityID] = Self.merge(existing, finding)
+                    } else {
+                        byID[finding.vulnerabilityID] = finding
+                    }
+                }
+            }
+            findings += byID.values
+        }
+
+        if unmatchable > 0 {
+            let os = inventory.os.map { "\($0.family) \($0.version)" } ?? "an unidentified OS"
+            warnings.append("\(unmatchable) OS packages were not matched: no advisory namespace for \(os)")
+        }
+        let known = try await database.namespaces()
+        for namespace in namespacesSearched.sorted() where !known.contains(namespace) && namespace.contains(":") {
+            warnings.append("the database has no advisories for \(namespace): its packages cannot be reported")
+        }
+        findings.sort(by: Finding.reportOrder)
+        return MatchResult(findings: findings, warnings: warnings)
+    }
+
+    private func makeFinding(_ package: Package, inventory: ImageInventory, key: AdvisoryKey, entry: AffectedPackage,
+                             record: Vulnerability) async throws -> Finding {
+        // Severity statements of the record and of the records it is also known as (the Debian
+        // record for a CVE carries Debian's urgency, the CVE record NVD/ADP scores).
+        var severities = record.severities
+        for alias in record.aliases.prefix(4) where alias.hasPrefix("CVE-") || alias.hasPrefix("GHSA-") {
+            if let other = try await database.vulnerability(id: alias), other.id != record.id {
+                severities += other.severities
+            }
+        }
+        let chosen = severity.choose(severities)
+        let cves = ([record.id] + record.aliases).filter { $0.hasPrefix("CVE-") }
+        // Users and other scanners talk about CVEs: report the CVE id when the record is one CVE.
+        let id = cves.count == 1 ? cves[0] : record.id
+        let aliases = ([record.id] + record.aliases).filter { $0 != id }
+        let fixed = Self.fixedVersion(entry, above: key.version, ecosystem: key.ecosystem)
+        let status: FindingStatus = switch entry.status {
+        case .fixed: fixed == nil ? .affected : .fixed
+        case .willNotFix: .willNotFix
+        case .fixDeferred: .fixDeferred
+        case .affected, .notAffected: .affected
+        }
+        return Finding(
+            vulnerabilityID: id, aliases: aliases, package: FindingPackage(package, layers: inventory.layers),
+            status: status, fixedVersion: status == .fixed ? fixed : nil, severity: chosen.label,
+            severitySource: chosen.source, cvssScore: chosen.score, cvssVector: chosen.vector,
+            title: record.summary ?? record.details.map { String($0.prefix(200)) }, references: record.references,
+            knownExploited: record.knownExploited,
+            match: MatchDetails(namespace: key.namespace, key: key.key, version: key.version,
+                                matched: Self.describe(entry), kind: key.kind),
+            remediation: "")
+    }
+
+    /// The lowest listed fixed version above `version` (several ranges can each have a fix).
+    static func fixedVersion(_ entry: AffectedPackage, above version: String, ecosystem: Ecosystem) -> String? {
+        let candidates = entry.fixedVersions.filter { (try? compare($0, version, in: ecosystem)) == .greater }
+        return candidates.min { a, b in (try? compare(a, b, in: ecosystem)) == .less }
+    }
+
+    static func describe(_ entry: AffectedPackage) -> String {
+        var parts: [String] = []
+        for range in entry.ranges {
+            parts.append(range.map(Self.describe).joined(separator: ", "))
+        }
+        parts += entry.vulnerableConstraints.map { "vulnerable \($0)" }
+        parts += entry.safeConstraints.map { "not \($0)" }
+        // OSV lists the affected versions next to the ranges; they only say something new alone.
+        if parts.isEmpty, !entry.versions.isEmpty { parts.append("versions \(entry.versions.prefix(5).joined(separator: ", "))\(entry.versions.count > 5 ? ", …" : "")") }
+        if parts.isEmpty { parts.append("every version (\(entry.status.rawValue))") }
+        return parts.joined(separator: "; ")
+    }
+
+    static func describe(_ event: OSVEvent) -> String {
+        switch event {
+        case .introduced(let v): return "introduced \(v)"
+        case .fixed(let v): return "fixed \(v)"
+        case .lastAffected(let v): return "last affected \(v)"
+        case .limit(let v): return "limit \(v)"
+        }
+    }
+
+    /// Two records for the same vulnerability and package: keep the more useful statement
+    /// (a fix over none, the lower fixed version) and everything both know.
+    static func merge(_ a: Finding, _ b: Finding) -> Finding {
+        var out = a.status <= b.status ? a : b
+        let other = a.status <= b.status ? b : a
+        out.aliases = Array(Set(a.aliases + b.aliases)).sorted()
+        out.references = Array(Set(a.references + b.references)).sorted()
+        if SeverityLevel(label: other.severity) > SeverityLevel(label: out.severity), out.severitySource == nil {
+            out.severity = other.severity
+            out.severitySource = other.severitySource
+        }
+        out.knownExploited = a.knownExploited || b.knownExploited
+        return out
+    }
+}
+
+/// The findings for one image, before filtering and remediation planning.
+public struct MatchResult: Sendable {
+    public var findings: [Finding]
+    public var warnings: [String]
+}
+
+extension Finding {
+    /// Most severe first, then package, then id.
+    public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+        let sa = SeverityLevel(label: a.severity), sb = SeverityLevel(label: b.severity)
+        if sa != sb { return sa > sb }
+        if a.package.name != b.package.name { return a.package.name < b.package.name }
+        if a.package.location != b.package.location { return a.package.location < b.package.location }
+        return a.vulnerabilityID < b.vulnerabilityID
+    }
+}
