@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "drydock", targets: ["drydock"]),
         .executable(name: "vulndb-bench", targets: ["VulnDBBench"]),
+        .executable(name: "match-bench", targets: ["MatchBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -151,6 +152,12 @@ let package = Package(
             name: "VulnDBBench",
             dependencies: ["VulnDB"],
             path: "benchmarks/vulndb/Sources/VulnDBBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MatchBench",
+            dependencies: ["Analysis", "Matching", "Reports", "VulnDB"],
+            path: "benchmarks/scan/Sources/MatchBench",
             swiftSettings: swiftSettings
         ),
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.

@@ -7,15 +7,16 @@ import VulnDB
 public struct Matcher: Sendable {
     public let database: VulnDatabase
     public var severity: SeverityChoice
+    /// Shared lookups; give one cache to a matcher that matches many inventories.
+    public var cache: AdvisoryCache
 
-    public init(database: VulnDatabase, severity: SeverityChoice = SeverityChoice()) {
+    public init(database: VulnDatabase, severity: SeverityChoice = SeverityChoice(), cache: AdvisoryCache = AdvisoryCache()) {
         self.database = database
         self.severity = severity
+        self.cache = cache
     }
 
     public func match(_ inventory: ImageInventory) async throws -> MatchResult {
-        var lookups: [String: [AffectedPackage]] = [:]
-        var records: [String: Vulnerability?] = [:]
         var findings: [Finding] = []
         var warnings: [String] = []
         var namespacesSearched: Set<String> = []
@@ -30,19 +31,10 @@ public struct Matcher: Sendable {
             var byID: [String: Finding] = [:]
             for key in keys {
                 namespacesSearched.insert(key.namespace)
-                let cacheKey = key.namespace + "\u{0}" + key.key
-                if lookups[cacheKey] == nil { lookups[cacheKey] = try await database.affected(namespace: key.namespace, package: key.key) }
-                for entry in lookups[cacheKey] ?? [] where entry.ecosystem == key.ecosystem {
-                    let affected: Bool
-                    do { affected = try entry.isAffected(version: key.version) } catch {
-                        warnings.append("\(package.name) \(key.version): cannot compare with \(entry.vulnerabilityID) (\(error))")
-                        continue
-                    }
-                    guard affected else { continue }
-                    if records[entry.vulnerabilityID] == nil {
-                        records[entry.vulnerabilityID] = try await database.vulnerability(id: entry.vulnerabilityID)
-                    }
-                    guard let record = records[entry.vulnerabilityID] ?? nil, record.withdrawn == nil,
+                let evaluation = try await cache.evaluate(database, key)
+                warnings += evaluation.errors
+                for entry in evaluation.affecting {
+                    guard let record = try await cache.vulnerability(database, id: entry.vulnerabilityID), record.withdrawn == nil,
                           record.informational == nil else { continue }
                     let finding = try await makeFinding(package, inventory: inventory, key: key, entry: entry, record: record)
                     // One finding per vulnerability and package, however many records describe it.
@@ -60,7 +52,7 @@ public struct Matcher: Sendable {
             let os = inventory.os.map { "\($0.family) \($0.version)" } ?? "an unidentified OS"
             warnings.append("\(unmatchable) OS packages were not matched: no advisory namespace for \(os)")
         }
-        let known = try await database.namespaces()
+        let known = try await cache.namespaces(database)
         for namespace in namespacesSearched.sorted() where !known.contains(namespace) && namespace.contains(":") {
             warnings.append("the database has no advisories for \(namespace): its packages cannot be reported")
         }
@@ -70,19 +62,7 @@ public struct Matcher: Sendable {
 
     private func makeFinding(_ package: Package, inventory: ImageInventory, key: AdvisoryKey, entry: AffectedPackage,
                              record: Vulnerability) async throws -> Finding {
-        // Severity statements of the record and of the records it is also known as (the Debian
-        // record for a CVE carries Debian's urgency, the CVE record NVD/ADP scores).
-        var severities = record.severities
-        for alias in record.aliases.prefix(4) where alias.hasPrefix("CVE-") || alias.hasPrefix("GHSA-") {
-            if let other = try await database.vulnerability(id: alias), other.id != record.id {
-                severities += other.severities
-            }
-        }
-        let chosen = severity.choose(severities)
-        let cves = ([record.id] + record.aliases).filter { $0.hasPrefix("CVE-") }
-        // Users and other scanners talk about CVEs: report the CVE id when the record is one CVE.
-        let id = cves.count == 1 ? cves[0] : record.id
-        let aliases = ([record.id] + record.aliases).filter { $0 != id }
+        let about = try await cache.summary(database, record: record, severity: severity)
         let fixed = Self.fixedVersion(entry, above: key.version, ecosystem: key.ecosystem)
         let status: FindingStatus = switch entry.status {
         case .fixed: fixed == nil ? .affected : .fixed
@@ -91,14 +71,31 @@ public struct Matcher: Sendable {
         case .affected, .notAffected: .affected
         }
         return Finding(
-            vulnerabilityID: id, aliases: aliases, package: FindingPackage(package, layers: inventory.layers),
-            status: status, fixedVersion: status == .fixed ? fixed : nil, severity: chosen.label,
-            severitySource: chosen.source, cvssScore: chosen.score, cvssVector: chosen.vector,
+            vulnerabilityID: about.id, aliases: about.aliases, package: FindingPackage(package, layers: inventory.layers),
+            status: status, fixedVersion: status == .fixed ? fixed : nil, severity: about.severity.label,
+            severitySource: about.severity.source, cvssScore: about.severity.score, cvssVector: about.severity.vector,
             title: record.summary ?? record.details.map { String($0.prefix(200)) }, references: record.references,
             knownExploited: record.knownExploited,
             match: MatchDetails(namespace: key.namespace, key: key.key, version: key.version,
                                 matched: Self.describe(entry), kind: key.kind),
             remediation: "")
+    }
+
+    /// What a finding says about its vulnerability, the same for every package it affects.
+    struct RecordSummary {
+        var id: String
+        var aliases: [String]
+        var severity: SeverityChoice.Chosen
+    }
+
+    static func summarise(_ record: Vulnerability, related: [Vulnerability], severity: SeverityChoice) -> RecordSummary {
+        // Severity statements of the record and of the records it is also known as (the Debian
+        // record for a CVE carries Debian's urgency, the CVE record NVD/ADP scores).
+        let chosen = severity.choose(record.severities + related.flatMap(\.severities))
+        let cves = ([record.id] + record.aliases).filter { $0.hasPrefix("CVE-") }
+        // Users and other scanners talk about CVEs: report the CVE id when the record is one CVE.
+        let id = cves.count == 1 ? cves[0] : record.id
+        return RecordSummary(id: id, aliases: ([record.id] + record.aliases).filter { $0 != id }, severity: chosen)
     }
 
     /// The lowest listed fixed version above `version` (several ranges can each have a fix).
