@@ -196,3 +196,17 @@ struct ELFImage {
         return String(decoding: table[start ..< end], as: UTF8.self)
     }
 }
+
+extension ELFImage {
+    /// The ELF image in a wanted file, or nil when the file is not ELF (most executables handed to
+    /// the binary analyzers are scripts or other formats, which is not an error).
+    static func open(_ file: FileHeader, _ content: FileContent) throws -> ELFImage? {
+        let source: any RandomAccessBytes
+        do {
+            source = try content.randomAccessBytes()
+        } catch {
+            throw AnalysisError.malformed(file.path, "cannot read the file: \(error)")
+        }
+        return try? ELFImage(source)
+    }
+}

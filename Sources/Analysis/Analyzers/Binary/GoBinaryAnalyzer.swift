@@ -31,13 +31,7 @@ public struct GoBinaryAnalyzer: Analyzer {
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {
-        let source: any RandomAccessBytes
-        do {
-            source = try content.randomAccessBytes()
-        } catch {
-            throw AnalysisError.malformed(file.path, "cannot read the file: \(error)")
-        }
-        guard let image = try? ELFImage(source) else { return .none }
+        guard let image = try ELFImage.open(file, content) else { return .none }
         let info: GoBuildInfo
         do {
             guard let found = try GoBuildInfoReader.read(from: image) else { return .none }

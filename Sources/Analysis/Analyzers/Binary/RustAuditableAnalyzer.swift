@@ -19,13 +19,7 @@ public struct RustAuditableAnalyzer: Analyzer {
     }
 
     public func analyze(_ file: FileHeader, _ content: FileContent) async throws -> FileFindings {
-        let source: any RandomAccessBytes
-        do {
-            source = try content.randomAccessBytes()
-        } catch {
-            throw AnalysisError.malformed(file.path, "cannot read the file: \(error)")
-        }
-        guard let image = try? ELFImage(source), let section = image.section(named: Self.sectionName) else { return .none }
+        guard let image = try ELFImage.open(file, content), let section = image.section(named: Self.sectionName) else { return .none }
         let audit: RustAuditData
         do {
             audit = try RustAuditData(compressed: try image.contents(of: section, limit: RustAuditData.maxSize))
