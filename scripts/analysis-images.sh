@@ -15,7 +15,10 @@ want=(debian-multi alpine-like rpm-sqlite rpm-bdb multi-arch)
 missing=0
 for image in "${want[@]}"; do [[ -e $OUT/docker-archive/$image.tar ]] || missing=1; done
 if ((missing)); then
-  SKIP_LARGE=$([[ ${WITH_LARGE:-0} == 1 ]] && echo 0 || echo 1) bash "$ROOT/scripts/test-images/build.sh" "$OUT" \
+  # build.sh needs root (debootstrap, chroot, rpm --root); use sudo when not root.
+  AS_ROOT=()
+  [[ $(id -u) == 0 ]] || AS_ROOT=(sudo -n --preserve-env=SKIP_LARGE)
+  SKIP_LARGE=$([[ ${WITH_LARGE:-0} == 1 ]] && echo 0 || echo 1) "${AS_ROOT[@]}" bash "$ROOT/scripts/test-images/build.sh" "$OUT" \
     >"$OUT.log" 2>&1 || { tail -40 "$OUT.log" >&2; exit 1; }
 fi
 echo "$OUT"

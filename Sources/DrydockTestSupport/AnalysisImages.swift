@@ -9,9 +9,11 @@ public enum AnalysisImages {
     public static let directory = ProcessInfo.processInfo.environment["DRYDOCK_ANALYSIS_IMAGES"]
         ?? repositoryRoot + "/.cache/analysis-images"
 
-    /// Whether the images exist or can be built here (building needs root).
+    /// Whether the images exist or can be built here (building needs root, or sudo without a
+    /// password).
     public static var available: Bool {
         getuid() == 0 || FileManager.default.fileExists(atPath: directory + "/docker-archive/debian-multi.tar")
+            || ((try? Command.runBlocking(["sudo", "-n", "true"], environment: [:], directory: nil))?.succeeded ?? false)
     }
 
     private static let build = Task<String, any Error> {
