@@ -33,7 +33,17 @@ stamp() { [[ -e $W/.stamp-$1 ]]; }
 done_stamp() { touch "$W/.stamp-$1"; }
 
 [[ $(id -u) == 0 ]] || { echo "build.sh must run as root" >&2; exit 1; }
-[[ ${FRESH:-0} == 1 ]] && rm -rf "$W" "$OCI" "$DA"
+# Never delete through a mount: a chroot step that was killed can leave the host's /dev or /proc
+# bind-mounted inside a rootfs, and an rm -rf of that rootfs would then empty the host's /dev.
+unmount_below() { # DIR: lazily unmount everything mounted at or below DIR (deepest first)
+  local dir m
+  dir=$(realpath -m "$1")
+  awk '{print $2}' /proc/mounts | { grep -E "^${dir}(/|$)" || true; } | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+safe_rm() { local d; for d in "$@"; do [[ -e $d ]] || continue; unmount_below "$d"; rm -rf --one-file-system "$d"; done; }
+unmount_below "$W"
+[[ ${FRESH:-0} == 1 ]] && safe_rm "$W" "$OCI" "$DA"
 mkdir -p "$W/layers" "$OCI" "$DA"
 
 # ---------------------------------------------------------------- tools
@@ -80,20 +90,21 @@ apt_clean() { # ROOTFS: what a Dockerfile's "apt-get clean && rm -rf /var/lib/ap
   mkdir -p "$r/var/lib/apt/lists/partial"
 }
 
-copy_tree() { rm -rf "$2"; cp -a "$1" "$2"; }
+copy_tree() { safe_rm "$2"; unmount_below "$1"; cp -a --one-file-system "$1" "$2"; }
 
 # ---------------------------------------------------------------- 1. debian-min
 R1=$W/rootfs-1-min
 if ! stamp rootfs-min; then
   log "debootstrap --variant=minbase $SUITE"
-  rm -rf "$R1"
+  safe_rm "$R1"
   debootstrap --variant=minbase "$SUITE" "$R1" ${DEBIAN_MIRROR:-} >"$W/debootstrap.log" 2>&1 ||
     { tail -20 "$W/debootstrap.log"; exit 1; }
   apt_clean "$R1"
   rm -f "$R1/etc/resolv.conf" "$R1/var/log/bootstrap.log"
   echo localhost >"$R1/etc/hostname"
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$R1/etc/hosts"
-  find "$R1/dev" -mindepth 1 -delete
+  unmount_below "$R1"   # debootstrap bind-mounts the host's /dev in containers
+  find "$R1/dev" -xdev -mindepth 1 -delete
   done_stamp rootfs-min
 fi
 if ! stamp layer-1; then
