@@ -237,6 +237,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "Access",
                 "RegistryClient", "RegistryServer", "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

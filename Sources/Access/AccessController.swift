@@ -44,6 +44,16 @@ public final class AccessController: Sendable {
     public static func open(databasePath: String, adminPassword: String?, configuration: Configuration = .init(),
                             logger: Logger) async throws -> AccessController {
         let store = try await AccessStore.open(path: databasePath, logger: logger)
+        do {
+            return try await open(store: store, adminPassword: adminPassword, configuration: configuration, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    private static func open(store: AccessStore, adminPassword: String?, configuration: Configuration,
+                             logger: Logger) async throws -> AccessController {
         var identities = Dictionary(uniqueKeysWithValues: try await store.identities().map { ($0.name, $0) })
         let now = Date().timeIntervalSince1970
         var generated: String?

@@ -29,7 +29,22 @@ actor AccessStore {
 
     static func open(path: String, logger: Logger) async throws -> AccessStore {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let reader: SQLiteConnection
+        do { reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger) } catch {
+            try? await writer.close()
+            throw error
+        }
+        do {
+            try await migrate(writer: writer, reader: reader)
+        } catch {
+            try? await reader.close()
+            try? await writer.close()
+            throw error
+        }
+        return AccessStore(writer: writer, reader: reader)
+    }
+
+    private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=15000"] {
             try await writer.sql().raw(SQLQueryString(pragma)).run()
         }
@@ -50,7 +65,6 @@ actor AccessStore {
                 """)).run()
             try await db.raw(SQLQueryString("CREATE INDEX IF NOT EXISTS \(table.sqlTable)_time ON \(table.sqlTable)(time)")).run()
         }
-        return AccessStore(writer: writer, reader: reader)
     }
 
     private init(writer: SQLiteConnection, reader: SQLiteConnection) {

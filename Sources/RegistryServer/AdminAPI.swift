@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import ServiceLifecycle
 
 /// The admin API (JSON over HTTP, admin only; the gate checks that). Described for users in
 /// docs/admin-api.openapi.yaml, which the tests validate these answers against. Request bodies
@@ -185,7 +186,10 @@ struct AdminAPI {
                 var q = start
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                while !Task.isCancelled {
+                var idle = 0
+                // Ends when the server shuts down; a blank line every few idle seconds finds out
+                // that the client has gone (the write fails) instead of polling for it forever.
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let rows = try await access.queryLogs(q)
                     for row in rows {
                         var line = try encoder.encode(row)
@@ -193,7 +197,13 @@ struct AdminAPI {
                         try await writer.write(ByteBuffer(bytes: line))
                         q.afterID = row.id
                     }
-                    if rows.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
+                    if rows.isEmpty {
+                        idle += 1
+                        if idle % 6 == 0 { try await writer.write(ByteBuffer(string: "\n")) }
+                        try await Task.sleep(for: .milliseconds(500))
+                    } else {
+                        idle = 0
+                    }
                 }
                 try await writer.finish(nil)
             })

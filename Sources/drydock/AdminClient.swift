@@ -83,7 +83,8 @@ struct AdminClient {
         for try await chunk in response.body {
             pending.append(contentsOf: chunk.readableBytesView)
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                try line(pending[pending.startIndex..<newline])
+                let text = pending[pending.startIndex..<newline]
+                if !text.isEmpty { try line(text) }  // blank lines are keep-alives
                 pending.removeSubrange(pending.startIndex...newline)
             }
         }

@@ -102,7 +102,7 @@ import Testing
         let output = try await reader.value
         let lines = output.split(separator: "\n")
         #expect(lines.count == 1, "\(output)")
-        let row = try #require(try JSONSerialization.jsonObject(with: Data(lines.first ?? "")) as? [String: Any])
+        let row = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any])
         #expect(row["Repository"] as? String == "streamed")
         #expect(row["OperationName"] as? String == "Push")
         await registry.stop()
