@@ -25,6 +25,9 @@ public final class AccessController: Sendable {
         var verifiedPasswords: [String: Double] = [:]
         var verifiedBearers: [String: (Identity, Int64)] = [:]
         var pendingEvents: [(ResourceLogTable, ResourceLogEvent)] = []
+        /// The last flush started: flushes run one after another, so a query that flushes first
+        /// also waits for a housekeeping flush already writing (read-your-writes for the admin).
+        var flushTail: Task<Void, Never>?
     }
 
     public let configuration: Configuration
@@ -227,6 +230,19 @@ public final class AccessController: Sendable {
     }
 
     public func flushLogs() async {
+        let task = state.withLock { s -> Task<Void, Never> in
+            let previous = s.flushTail
+            let next = Task {
+                await previous?.value
+                await self.writePendingEvents()
+            }
+            s.flushTail = next
+            return next
+        }
+        await task.value
+    }
+
+    private func writePendingEvents() async {
         let batch = state.withLock { s -> [(ResourceLogTable, ResourceLogEvent)] in
             defer { s.pendingEvents.removeAll() }
             return s.pendingEvents
