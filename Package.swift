@@ -100,11 +100,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Who may do what from where: identities, scoped tokens, network rules, resource logs.
+        .target(
+            name: "Access",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RegistryServer",
             dependencies: [
                 "OCI",
                 "RegistryStorage",
+                "Access",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -136,6 +152,7 @@ let package = Package(
                 "RegistryStorage",
                 "RegistryServer",
                 "RegistryClient",
+                "Access",
                 "VulnDB",
                 "Analysis",
                 "Matching",
@@ -144,6 +161,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -163,7 +182,7 @@ let package = Package(
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.
         .target(
             name: "DrydockTestSupport",
-            dependencies: ["RegistryServer", "RegistryStorage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RegistryServer", "RegistryStorage", "Access", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
@@ -223,8 +242,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccessTests",
+            dependencies: [
+                "Access", "RegistryServer", "RegistryStorage", "RegistryClient", "OCI", "DrydockTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The OpenAPI validator script is run through #filePath.
+            exclude: ["Scripts"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "Access",
                 "RegistryClient", "RegistryServer", "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -65,10 +65,20 @@ extension RegistryAPI {
         return listing(key: "tags", values: tags, name: name.value, headers: headers)
     }
 
-    func catalog(_ request: Request) async throws -> Response {
+    func catalog(_ request: Request, filter: (@Sendable (String) -> Bool)? = nil) async throws -> Response {
         let (limit, last) = try page(request)
-        let (names, headers) = try await paginate(path: "/v2/_catalog", limit: limit) {
-            try await store.metadata.repositories(after: last, limit: $0)
+        let (names, headers) = try await paginate(path: "/v2/_catalog", limit: limit) { wanted in
+            guard let filter else { return try await store.metadata.repositories(after: last, limit: wanted) }
+            // Only repositories the caller may see: read pages until enough visible names are found.
+            var visible: [String] = []
+            var cursor = last
+            while visible.count < wanted {
+                let batch = try await store.metadata.repositories(after: cursor, limit: 1000)
+                visible += batch.filter(filter)
+                guard batch.count == 1000, let next = batch.last else { break }
+                cursor = next
+            }
+            return Array(visible.prefix(wanted))
         }
         return listing(key: "repositories", values: names, name: nil, headers: headers)
     }

@@ -58,7 +58,7 @@ public struct RegistryAPI: HTTPResponder {
                             body: method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         case .catalog:
             guard method == .get else { throw methodNotAllowed(method) }
-            return try await catalog(request)
+            return try await catalog(request, filter: context.catalogFilter)
         case .tags(let name):
             guard method == .get else { throw methodNotAllowed(method) }
             return try await tags(request, name: name)

@@ -1,12 +1,18 @@
+import Access
 import Hummingbird
 import Logging
 import NIOCore
 
 /// Per-request state. It carries where the request came from (peer address, and whether it
-/// arrived on a public listener or a private endpoint), which the access layer will decide on.
+/// arrived on a public listener or a private endpoint) and, once the access gate has run, who the
+/// caller is — the handlers read the identity from here, never from globals.
 public struct RegistryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The authenticated caller; nil when the server runs without access control.
+    public var identity: Identity?
+    /// Which repositories the catalog may list; nil lists everything.
+    public var catalogFilter: (@Sendable (String) -> Bool)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -57,6 +58,12 @@ public final class RegistryServer: Sendable {
         /// How often housekeeping runs.
         public var maintenanceInterval: Duration = .seconds(60)
         public var pullFlushInterval: Duration = .seconds(1)
+        /// Access control (identities, network rules, resource logs). nil serves everyone
+        /// everything — only for tests and benchmarks that measure the bare API; `drydock serve`
+        /// always sets it unless told `--auth disabled`.
+        public var access: AccessController?
+        /// Extra listeners marked private: the public-access switch and IP rules do not apply.
+        public var privateEndpoints: [Listener] = []
 
         public init(listeners: [Listener], tls: TLSFiles? = nil) {
             self.listeners = listeners
@@ -87,17 +94,22 @@ public final class RegistryServer: Sendable {
         }
         let api = RegistryAPI(store: store)
         var services: [any Service] = []
-        for listener in configuration.listeners {
-            let app = Application(
-                responder: api,
-                server: serverBuilder,
-                configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
-                onServerRunning: { channel in
-                    let port = channel.localAddress?.port ?? listener.port
-                    await onListening(listener.host, port)
-                },
-                logger: logger
-            )
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let privateNames = configuration.privateEndpoints.map { "\($0.host):\($0.port)" }
+        let all = configuration.listeners.map { ($0, false) } + configuration.privateEndpoints.map { ($0, true) }
+        for (listener, isPrivate) in all {
+            let address = BindAddress.hostname(listener.host, port: listener.port)
+            let onRunning: @Sendable (any Channel) async -> Void = { channel in
+                let port = channel.localAddress?.port ?? listener.port
+                await onListening(listener.host, port)
+            }
+            let app: any Service
+            if let access = configuration.access {
+                let gate = AccessGate(api: api, access: access, isPrivate: isPrivate, scheme: scheme, privateEndpoints: privateNames)
+                app = Self.application(gate, serverBuilder, address, onRunning, logger)
+            } else {
+                app = Self.application(api, serverBuilder, address, onRunning, logger)
+            }
             services.append(app)
         }
         services.append(Housekeeping(store: store, configuration: configuration, logger: logger))
@@ -108,6 +120,16 @@ public final class RegistryServer: Sendable {
         self.group.withLockedValue { $0 = group }
         try await group.run()
         try? await store.pulls.flush()
+        await configuration.access?.flushLogs()
+    }
+
+    private static func application<R: HTTPResponder>(
+        _ responder: R, _ server: HTTPServerBuilder, _ address: BindAddress,
+        _ onRunning: @escaping @Sendable (any Channel) async -> Void, _ logger: Logger
+    ) -> any Service where R.Context == RegistryRequestContext {
+        Application(responder: responder, server: server,
+                    configuration: .init(address: address, serverName: nil),
+                    onServerRunning: onRunning, logger: logger)
     }
 
     /// Stops the way SIGTERM does: no new connections, in-flight requests finish.
@@ -147,6 +169,7 @@ struct Housekeeping: Service {
             } catch {
                 logger.warning("could not record pull times", metadata: ["error": "\(error)"])
             }
+            await configuration.access?.flushLogs()
             sinceMaintenance += configuration.pullFlushInterval
             if sinceMaintenance >= configuration.maintenanceInterval {
                 sinceMaintenance = .zero
@@ -156,6 +179,14 @@ struct Housekeeping: Service {
                     if expired > 0 { logger.info("expired abandoned uploads", metadata: ["count": "\(expired)"]) }
                 } catch {
                     logger.warning("upload expiry failed", metadata: ["error": "\(error)"])
+                }
+                if let access = configuration.access {
+                    do {
+                        let removed = try await access.applyRetention()
+                        if removed > 0 { logger.info("removed resource log rows past retention", metadata: ["count": "\(removed)"]) }
+                    } catch {
+                        logger.warning("resource log retention failed", metadata: ["error": "\(error)"])
+                    }
                 }
             }
         }

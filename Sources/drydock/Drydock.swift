@@ -9,7 +9,8 @@ struct Drydock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drydock",
         abstract: "A self-hosted OCI registry with vulnerability scanning built in.",
-        subcommands: [Serve.self, GC.self, Fsck.self, DB.self, SBOM.self, Scan.self]
+        subcommands: [Serve.self, GC.self, Fsck.self, DB.self, SBOM.self, Scan.self,
+                      TokenCommand.self, UserCommand.self, NetworkCommand.self, LogsCommand.self]
     )
 }
 

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import Logging
@@ -21,6 +22,23 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("upload-expiry"), help: "Seconds after which an idle upload session is deleted.")
     var uploadExpiry: Int = 24 * 3600
 
+    @Option(name: .long, help: "Access control: enabled (identities, tokens, network rules, resource logs) or disabled (everyone may do everything; for isolated tests only).")
+    var auth: AuthMode = .enabled
+
+    @Option(name: .customLong("admin-password-file"), help: "File holding the admin's password (else DRYDOCK_ADMIN_PASSWORD; else one is generated on first start and printed once).")
+    var adminPasswordFile: String?
+
+    @Option(name: .customLong("private-endpoint"), help: "Extra private listen address HOST:PORT (repeatable); public-access and IP rules do not apply to it.")
+    var privateEndpoint: [String] = []
+
+    @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable).")
+    var trustedProxy: [String] = []
+
+    @Option(name: .customLong("token-service"), help: "The service name in token challenges and the audience of issued tokens.")
+    var tokenService: String = "drydock"
+
+    enum AuthMode: String, ExpressibleByArgument { case enabled, disabled }
+
     func run() async throws {
         let logger = makeLogger("drydock")
         let listeners = try (listen.isEmpty ? ["127.0.0.1:5000"] : listen).map {
@@ -40,6 +58,41 @@ struct Serve: AsyncParsableCommand {
         }
         var configuration = RegistryServer.Configuration(listeners: listeners, tls: tls)
         configuration.uploadExpiry = .seconds(uploadExpiry)
+        configuration.privateEndpoints = try privateEndpoint.map {
+            do { return try RegistryServer.Listener($0) } catch { throw CLIError("--private-endpoint: \(error)") }
+        }
+        var access: AccessController?
+        if auth == .enabled {
+            var accessConfiguration = AccessController.Configuration()
+            accessConfiguration.service = tokenService
+            accessConfiguration.trustedProxies = try trustedProxy.map {
+                do { return try CIDR($0) } catch { throw CLIError("--trusted-proxy: \(error)") }
+            }
+            var adminPassword = ProcessInfo.processInfo.environment["DRYDOCK_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            if let file = adminPasswordFile {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw CLIError("cannot read --admin-password-file \(file)")
+                }
+                adminPassword = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if let adminPassword, adminPassword.count < 8 {
+                throw CLIError("the admin password must have at least 8 characters")
+            }
+            do {
+                access = try await AccessController.open(databasePath: dataOptions.absoluteData + "/metadata.sqlite",
+                                                         adminPassword: adminPassword, configuration: accessConfiguration, logger: logger)
+            } catch {
+                await store.close()
+                throw CLIError("cannot open the access tables: \(error)")
+            }
+            if let generated = access?.generatedAdminPassword {
+                // Shown once, on the first start; only its hash is stored.
+                FileHandle.standardOutput.write(Data("drydock: generated admin password (shown once): \(generated)\n".utf8))
+            }
+            configuration.access = access
+        } else {
+            logger.warning("access control is disabled: anyone who can reach the listeners may push, pull and delete")
+        }
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)
         let scheme = tls == nil ? "http" : "https"
         do {
@@ -47,9 +100,11 @@ struct Serve: AsyncParsableCommand {
                 logger.notice("listening", metadata: ["address": "\(scheme)://\(host):\(port)", "data": "\(dataOptions.absoluteData)"])
             }
         } catch {
+            await access?.close()
             await store.close()
             throw CLIError("server stopped: \(error)")
         }
+        await access?.close()
         await store.close()
     }
 }

@@ -10,11 +10,16 @@ final class DrydockProcess {
     let log: String
     var port = 0
 
-    init(binary: String, data: String, extraArguments: [String] = []) throws {
+    /// - Parameter auth: `drydock serve` has access control on by default; the storage and crash
+    ///   tests here exercise the bare API, so they pass `--auth disabled` unless told otherwise.
+    init(binary: String, data: String, extraArguments: [String] = [], auth: Bool = false, environment: [String: String] = [:]) throws {
         log = data + ".log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", data] + extraArguments
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", data] + (auth ? [] : ["--auth", "disabled"]) + extraArguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardError = FileHandle(forWritingAtPath: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -1,0 +1,167 @@
+import Crypto
+import Foundation
+
+/// The outcome of reading a request's credentials.
+public enum AuthenticationResult: Sendable {
+    /// No credentials were presented.
+    case anonymous
+    case authenticated(Identity, method: String)
+    /// Credentials were presented and refused; `name` is who they claimed to be (for the log).
+    case failed(name: String, reason: String)
+}
+
+/// What the token endpoint returns (the Docker token spec's and OAuth2's field names).
+public struct IssuedToken: Codable, Sendable {
+    public var token: String
+    public var access_token: String
+    public var expires_in: Int
+    public var issued_at: String
+    public var refresh_token: String?
+}
+
+extension AccessController {
+    /// Reads an `Authorization` header. Cheap on the hot path: verified passwords and bearer tokens
+    /// are cached; a cache miss on a password costs one PBKDF2.
+    public func authenticate(authorization: String?) -> AuthenticationResult {
+        guard let header = authorization, !header.isEmpty else { return .anonymous }
+        let space = header.firstIndex(of: " ") ?? header.endIndex
+        let scheme = header[..<space].lowercased()
+        let value = header[space...].trimmingCharacters(in: .whitespaces)
+        switch scheme {
+        case "basic":
+            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8),
+                  let colon = text.firstIndex(of: ":")
+            else { return .failed(name: "", reason: "malformed Basic credentials (expected base64 of name:password)") }
+            let name = String(text[..<colon]), password = String(text[text.index(after: colon)...])
+            switch checkPassword(name: name, password: password) {
+            case .success(let identity): return .authenticated(identity, method: "basic")
+            case .failure(let error): return .failed(name: name, reason: error.description)
+            }
+        case "bearer":
+            do {
+                return .authenticated(try verifyBearer(value), method: "bearer")
+            } catch {
+                return .failed(name: "", reason: error.description)
+            }
+        default:
+            return .failed(name: "", reason: "unsupported Authorization scheme '\(scheme.prefix(20))' (use Basic or Bearer)")
+        }
+    }
+
+    /// Name + password (users, the admin, tokens, service identities).
+    public func checkPassword(name: String, password: String) -> Result<Identity, TokenError> {
+        let now = Date().timeIntervalSince1970
+        guard let stored = state.withLock({ $0.identities[name] }) else {
+            return .failure(TokenError("unknown identity or wrong password"))
+        }
+        guard stored.enabled else { return .failure(TokenError("\(stored.kind.rawValue) '\(name)' is disabled")) }
+        guard !stored.isExpired(at: now) else { return .failure(TokenError("\(stored.kind.rawValue) '\(name)' has expired")) }
+        let cacheKey = SHA256.hash(data: Data((name + "\u{0}" + password + "\u{0}" + stored.passwordHash).utf8)).description
+        if let until = state.withLock({ $0.verifiedPasswords[cacheKey] }), until > now {
+            return .success(stored.identity)
+        }
+        guard PasswordHash.verify(password, against: stored.passwordHash) else {
+            return .failure(TokenError("unknown identity or wrong password"))
+        }
+        state.withLock {
+            if $0.verifiedPasswords.count > 10_000 { $0.verifiedPasswords.removeAll() }
+            $0.verifiedPasswords[cacheKey] = now + 300
+        }
+        return .success(stored.identity)
+    }
+
+    /// A bearer token from our token endpoint. Its identity must still exist, be enabled and
+    /// unexpired: disabling a token takes effect at once, not when its JWTs run out.
+    public func verifyBearer(_ token: String) throws(TokenError) -> Identity {
+        let now = Date().timeIntervalSince1970
+        let cached: (Identity, Int64)? = state.withLock { $0.verifiedBearers[token] }
+        let identity: Identity
+        if let (id, exp) = cached, Double(exp) > now {
+            identity = id
+        } else {
+            let claims = try signer.verify(token, audience: configuration.service, use: "access")
+            var rules: [ScopeRule] = []
+            for entry in claims.access where entry.type == "repository" {
+                rules.append(ScopeRule(repository: entry.name, actions: Set(entry.actions.compactMap(RepositoryAction.init(rawValue:)))))
+            }
+            identity = Identity(name: claims.sub, kind: claims.kind, trusted: claims.trusted, scopes: ScopeMap(rules))
+            state.withLock {
+                if $0.verifiedBearers.count > 10_000 { $0.verifiedBearers.removeAll() }
+                $0.verifiedBearers[token] = (identity, claims.exp)
+            }
+        }
+        if identity.kind != .anonymous {
+            guard let stored = state.withLock({ $0.identities[identity.name] }), stored.kind == identity.kind else {
+                throw TokenError("the identity '\(identity.name)' no longer exists")
+            }
+            guard stored.enabled else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' is disabled") }
+            guard !stored.isExpired(at: now) else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' has expired") }
+        }
+        return identity
+    }
+
+    /// The scopes that decide what an identity sees in the catalog: bearer tokens name single
+    /// repositories, so the catalog uses the grants of the identity behind them.
+    public func visibility(of identity: Identity) -> ScopeMap {
+        if identity.kind == .anonymous { return networkRules.anonymousPull ? Identity.anonymousPuller.scopes : ScopeMap([]) }
+        return state.withLock { $0.identities[identity.name]?.scopes } ?? identity.scopes
+    }
+
+    // MARK: Token endpoint
+
+    /// Parses `repository:NAME:ACTIONS` scopes and grants the subset `identity` holds.
+    public func grant(_ requested: [String], to identity: Identity) -> [BearerClaims.Access] {
+        var granted: [BearerClaims.Access] = []
+        for scope in requested {
+            // The name may contain ':' only in a port-less registry? No: repository names have no ':'.
+            let parts = scope.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let type = String(parts[0]), name = String(parts[1])
+            if type == "registry", name == "catalog" {
+                if identity.kind != .anonymous || networkRules.anonymousPull {
+                    granted.append(.init(type: "registry", name: "catalog", actions: ["*"]))
+                }
+                continue
+            }
+            guard type == "repository", ScopeMap.validatePattern(name), !name.contains("*") else { continue }
+            var asked = Set<RepositoryAction>()
+            for a in parts[2].split(separator: ",") {
+                if a == "*" { asked.formUnion(RepositoryAction.allCases) } else if let action = RepositoryAction(rawValue: String(a)) { asked.insert(action) }
+            }
+            let allowed = asked.intersection(identity.scopes.actions(on: name))
+            granted.append(.init(type: "repository", name: name, actions: allowed.sorted().map(\.rawValue)))
+        }
+        return granted
+    }
+
+    public func issue(for identity: Identity, scopes: [String], offline: Bool) -> IssuedToken {
+        let now = Int64(Date().timeIntervalSince1970)
+        let lifetime = Int64(configuration.tokenLifetime)
+        let claims = BearerClaims(iss: signer.issuer, sub: identity.name, aud: configuration.service, exp: now + lifetime,
+                                  nbf: now - 10, iat: now, jti: UUID().uuidString, access: grant(scopes, to: identity),
+                                  use: "access", kind: identity.kind, trusted: identity.trusted)
+        let token = signer.sign(claims)
+        var refresh: String?
+        if offline && identity.kind != .anonymous {
+            var r = claims
+            r.access = []
+            r.use = "refresh"
+            r.exp = now + Int64(configuration.refreshLifetime)
+            r.jti = UUID().uuidString
+            refresh = signer.sign(r)
+        }
+        let formatter = ISO8601DateFormatter()
+        return IssuedToken(token: token, access_token: token, expires_in: Int(lifetime),
+                           issued_at: formatter.string(from: Date(timeIntervalSince1970: Double(now))), refresh_token: refresh)
+    }
+
+    /// OAuth2 `grant_type=refresh_token`: the identity behind the refresh token must still be usable.
+    public func identity(forRefreshToken token: String) throws(TokenError) -> Identity {
+        let claims = try signer.verify(token, audience: configuration.service, use: "refresh")
+        guard let stored = state.withLock({ $0.identities[claims.sub] }) else {
+            throw TokenError("the identity '\(claims.sub)' no longer exists")
+        }
+        guard stored.enabled, !stored.isExpired() else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' is disabled or expired") }
+        return stored.identity
+    }
+}

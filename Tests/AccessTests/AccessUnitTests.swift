@@ -1,0 +1,113 @@
+@testable import Access
+import Foundation
+import Testing
+
+@Suite struct ScopeMapTests {
+    @Test(arguments: [
+        ("team/*", "team/app", true), ("team/*", "team/a/b", true), ("team/*", "team", false),
+        ("*", "anything/at/all", true), ("app", "app", true), ("app", "app2", false), ("a*b", "aXXb", true), ("a*b", "aXXc", false),
+        ("*/base", "x/y/base", true), ("a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
+    ])
+    func patterns(pattern: String, name: String, matches: Bool) {
+        #expect(ScopeRule(repository: pattern, actions: [.pull]).matches(name) == matches)
+    }
+
+    @Test func actionsCombineAcrossRules() {
+        let map = ScopeMap([ScopeRule(repository: "team/*", actions: [.pull]), ScopeRule(repository: "team/app", actions: [.push])])
+        #expect(map.actions(on: "team/app") == [.pull, .push])
+        #expect(map.allows(.pull, on: "team/x"))
+        #expect(!map.allows(.push, on: "team/x"))
+        #expect(!map.canSee("other"))
+    }
+}
+
+@Suite struct CIDRTests {
+    @Test(arguments: [
+        ("127.0.0.3/32", "127.0.0.3", true), ("127.0.0.3/32", "127.0.0.1", false), ("10.0.0.0/8", "10.200.3.4", true),
+        ("0.0.0.0/0", "8.8.8.8", true), ("2001:db8::/32", "2001:db8:1::5", true), ("2001:db8::/32", "2001:db9::1", false),
+        ("::1/128", "::1", true), ("127.0.0.0/8", "::ffff:127.0.0.9", true), ("10.0.0.0/8", "::1", false),
+        ("192.168.1.7", "192.168.1.7", true),
+    ])
+    func contains(cidr: String, address: String, expected: Bool) throws {
+        let a = try #require(IPAddress(address))
+        #expect(try CIDR(cidr).contains(a) == expected)
+    }
+
+    @Test(arguments: ["", "garbage", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0/8", "1.2.3.4/8/9", "::/129", "10.0.0.0/ 8", "10.0.0.0/x"])
+    func garbageIsRefused(text: String) {
+        #expect(throws: CIDR.Invalid.self) { try CIDR(text) }
+    }
+
+    @Test func normalisesTheNetwork() throws {
+        #expect(try CIDR("10.1.2.3/8").description == "10.0.0.0/8")
+        #expect(try CIDR("2001:db8::7/32").description == "2001:db8::/32")
+    }
+}
+
+@Suite struct PasswordHashTests {
+    @Test func roundTripAndSalt() throws {
+        let a = try PasswordHash.make("correct horse", rounds: 2000)
+        let b = try PasswordHash.make("correct horse", rounds: 2000)
+        #expect(a != b, "salted")
+        #expect(a.hasPrefix("pbkdf2-sha256$2000$"))
+        #expect(!a.contains("correct"))
+        #expect(PasswordHash.verify("correct horse", against: a))
+        #expect(!PasswordHash.verify("correct horsE", against: a))
+        #expect(!PasswordHash.verify("x", against: "garbage"))
+        #expect(!PasswordHash.verify("x", against: "pbkdf2-sha256$10$AAAA$AAAA"), "too few rounds is refused")
+    }
+}
+
+@Suite struct TokenSignerTests {
+    static let signer = TokenSigner(secret: Data(repeating: 7, count: 32), issuer: "drydock")
+
+    static func claims(aud: String = "drydock", exp: Int64 = Int64(Date().timeIntervalSince1970) + 60, use: String = "access") -> BearerClaims {
+        let now = Int64(Date().timeIntervalSince1970)
+        return BearerClaims(iss: "drydock", sub: "t", aud: aud, exp: exp, nbf: now - 5, iat: now, jti: "j",
+                            access: [.init(type: "repository", name: "app", actions: ["pull"])], use: use, kind: .token, trusted: false)
+    }
+
+    @Test func verifiesItsOwnTokens() throws {
+        let token = Self.signer.sign(Self.claims())
+        #expect(try Self.signer.verify(token, audience: "drydock", use: "access") == Self.claims(exp: Self.claims().exp))
+    }
+
+    @Test func refusesForgedExpiredWrongAudienceAndRefreshTokens() throws {
+        let forged = TokenSigner(secret: Data(repeating: 8, count: 32), issuer: "drydock").sign(Self.claims())
+        #expect(throws: TokenError.self) { try Self.signer.verify(forged, audience: "drydock", use: "access") }
+        let expired = Self.signer.sign(Self.claims(exp: Int64(Date().timeIntervalSince1970) - 1))
+        #expect(throws: TokenError.self) { try Self.signer.verify(expired, audience: "drydock", use: "access") }
+        let other = Self.signer.sign(Self.claims(aud: "elsewhere"))
+        #expect(throws: TokenError.self) { try Self.signer.verify(other, audience: "drydock", use: "access") }
+        let refresh = Self.signer.sign(Self.claims(use: "refresh"))
+        #expect(throws: TokenError.self) { try Self.signer.verify(refresh, audience: "drydock", use: "access") }
+        // alg=none with the signature stripped.
+        let parts = Self.signer.sign(Self.claims()).split(separator: ".")
+        let none = TokenSigner.base64url(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + parts[1] + "."
+        #expect(throws: TokenError.self) { try Self.signer.verify(none, audience: "drydock", use: "access") }
+        for garbage in ["", "a.b", "a.b.c", "....", String(repeating: "x", count: 20000)] {
+            #expect(throws: TokenError.self) { try Self.signer.verify(garbage, audience: "drydock", use: "access") }
+        }
+    }
+}
+
+@Suite struct NetworkRulesTests {
+    @Test func refusalsNameTheRuleAndTheCaller() throws {
+        var rules = NetworkRules()
+        let caller = try #require(IPAddress("127.0.0.1"))
+        #expect(rules.refusal(for: caller) == nil)
+        rules.publicAccess = false
+        #expect(rules.refusal(for: caller)?.contains("public network access is disabled") == true)
+        #expect(rules.refusal(for: caller)?.contains("127.0.0.1") == true)
+        rules.publicAccess = true
+        rules.defaultAction = .deny
+        rules.ipRules = ["127.0.0.3/32"]
+        #expect(rules.refusal(for: caller)?.contains("IP rules") == true)
+        #expect(rules.refusal(for: IPAddress("127.0.0.3")) == nil)
+    }
+
+    @Test func newRegistryDefaults() {
+        let rules = NetworkRules()
+        #expect(rules.publicAccess && rules.trustedServices && !rules.anonymousPull && rules.defaultAction == .allow)
+    }
+}

@@ -1,0 +1,110 @@
+import Access
+import DrydockTestSupport
+import Foundation
+import NIOHTTP1
+import OCI
+import Testing
+
+/// RegistryLoginEvents and RegistryRepositoryEvents: the rows a push, a pull by someone else and a
+/// failed login leave; switching logs off; retention.
+@Suite(.serialized) struct ResourceLogTests {
+    @Test func pushPullAndFailedLoginLeaveRows() async throws {
+        let registry = try await TestRegistry.start(access: true)
+        defer { Task { await registry.stop() } }
+        let http = AccessHTTP(registry)
+        let access = try #require(registry.access)
+        let (_, pushPassword) = try await access.createToken(name: "pusher", scopes: ScopeMap([ScopeRule(repository: "team/*", actions: [.pull, .push])]), expiresAt: nil)
+        let (_, pullPassword) = try await access.createToken(name: "puller", scopes: ScopeMap([ScopeRule(repository: "team/*", actions: [.pull])]), expiresAt: nil)
+        let pusher = AccessHTTP.basic("pusher", pushPassword)
+        let (digest, _) = try await http.pushImage("team/app", tag: "v1", auth: pusher)
+        let pulled = try await http.send(.GET, "/v2/team/app/manifests/v1", headers: [AccessHTTP.basic("puller", pullPassword), ("User-Agent", "log-test/1")])
+        #expect(pulled.status == 200)
+        let failed = try await http.send(.GET, "/v2/", headers: [AccessHTTP.basic("puller", "wrong-password")])
+        #expect(failed.status == 401)
+        let login = try await http.send(.GET, "/v2/", headers: [AccessHTTP.basic("puller", pullPassword)])
+        #expect(login.status == 200)
+
+        let query = try await http.send(.GET, "/admin/logs?table=RegistryRepositoryEvents", headers: [AccessHTTP.admin])
+        #expect(query.status == 200, "\(query.text)")
+        let rows = try #require(query.json["rows"] as? [[String: Any]])
+        let push = try #require(rows.first { $0["OperationName"] as? String == "Push" })
+        #expect(push["Identity"] as? String == "pusher")
+        #expect(push["IdentityType"] as? String == "token")
+        #expect(push["CallerIpAddress"] as? String == "127.0.0.1")
+        #expect(push["Repository"] as? String == "team/app")
+        #expect(push["Tag"] as? String == "v1")
+        #expect(push["Digest"] as? String == digest.description)
+        #expect(push["ResultType"] as? String == "Success")
+        #expect((push["Size"] as? Int ?? 0) > 0)
+        #expect((push["CorrelationId"] as? String)?.isEmpty == false)
+        let pull = try #require(rows.first { $0["OperationName"] as? String == "Pull" })
+        #expect(pull["Identity"] as? String == "puller")
+        #expect(pull["Digest"] as? String == digest.description)
+        #expect(pull["Tag"] as? String == "v1")
+        #expect(pull["UserAgent"] as? String == "log-test/1")
+
+        let logins = try await http.send(.GET, "/admin/logs?table=RegistryLoginEvents&identity=puller", headers: [AccessHTTP.admin])
+        let loginRows = try #require(logins.json["rows"] as? [[String: Any]])
+        #expect(loginRows.contains { $0["ResultType"] as? String == "Failure" && $0["CallerIpAddress"] as? String == "127.0.0.1" })
+        #expect(loginRows.contains { $0["ResultType"] as? String == "Success" })
+        let failures = try await http.send(.GET, "/admin/logs?table=RegistryLoginEvents&result=Failure", headers: [AccessHTTP.admin])
+        #expect((failures.json["rows"] as? [[String: Any]])?.allSatisfy { $0["ResultType"] as? String == "Failure" } == true)
+        // Time range: nothing before the epoch's first second, everything since.
+        let none = try await http.send(.GET, "/admin/logs?table=RegistryRepositoryEvents&until=1", headers: [AccessHTTP.admin])
+        #expect((none.json["rows"] as? [[String: Any]])?.isEmpty == true)
+        let bad = try await http.send(.GET, "/admin/logs?table=Nope", headers: [AccessHTTP.admin])
+        #expect(bad.status == 400)
+        let unknownParameter = try await http.send(.GET, "/admin/logs?table=RegistryLoginEvents&color=red", headers: [AccessHTTP.admin])
+        #expect(unknownParameter.status == 400)
+        await registry.stop()
+    }
+
+    @Test func switchingOffStopsNewRowsAndRetentionRemovesOldOnes() async throws {
+        let registry = try await TestRegistry.start(access: true)
+        defer { Task { await registry.stop() } }
+        let http = AccessHTTP(registry)
+        let access = try #require(registry.access)
+        try await http.pushImage("app", tag: "v1", auth: AccessHTTP.admin)
+        let off = try await http.json(.PATCH, "/admin/logs/settings", ["enabled": false])
+        #expect(off.status == 200)
+        let before = try await access.queryLogs(ResourceLogQuery(table: .repositoryEvents)).count
+        #expect(before == 1)
+        try await http.pushImage("app", tag: "v2", auth: AccessHTTP.admin)
+        _ = try await http.send(.GET, "/v2/app/manifests/v2", headers: [AccessHTTP.admin])
+        #expect(try await access.queryLogs(ResourceLogQuery(table: .repositoryEvents)).count == before)
+        #expect(try await http.json(.PATCH, "/admin/logs/settings", ["enabled": true, "retentionDays": 2]).status == 200)
+        _ = try await http.send(.GET, "/v2/app/manifests/v2", headers: [AccessHTTP.admin])
+        #expect(try await access.queryLogs(ResourceLogQuery(table: .repositoryEvents)).count == before + 1)
+
+        let bad = try await http.json(.PATCH, "/admin/logs/settings", ["retentionDays": 0])
+        #expect(bad.status == 400)
+        #expect(access.logSettings.retentionDays == 2)
+
+        // Three days later, everything is past the two-day retention.
+        #expect(try await access.applyRetention(now: Date().addingTimeInterval(86400)) == 0)
+        #expect(try await access.applyRetention(now: Date().addingTimeInterval(3 * 86400)) > 0)
+        #expect(try await access.queryLogs(ResourceLogQuery(table: .repositoryEvents)).isEmpty)
+        #expect(try await access.queryLogs(ResourceLogQuery(table: .loginEvents)).isEmpty)
+        await registry.stop()
+    }
+
+    @Test func streamFollowsNewRowsAsJSONLines() async throws {
+        let registry = try await TestRegistry.start(access: true)
+        defer { Task { await registry.stop() } }
+        let http = AccessHTTP(registry)
+        let reader = Task { () -> String in
+            let result = try await Command.run(["curl", "-s", "-N", "--max-time", "4", "-u", "admin:\(TestRegistry.adminPassword)",
+                                                registry.url + "/admin/logs/stream?table=RegistryRepositoryEvents"])
+            return result.stdout
+        }
+        try await Task.sleep(for: .milliseconds(1200))
+        try await http.pushImage("streamed", tag: "v1", auth: AccessHTTP.admin)
+        let output = try await reader.value
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 1, "\(output)")
+        let row = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any])
+        #expect(row["Repository"] as? String == "streamed")
+        #expect(row["OperationName"] as? String == "Push")
+        await registry.stop()
+    }
+}
