@@ -182,7 +182,13 @@ let package = Package(
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.
         .target(
             name: "DrydockTestSupport",
-            dependencies: ["RegistryServer", "RegistryStorage", "Access", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RegistryServer", "RegistryStorage", "Access", "OCI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
