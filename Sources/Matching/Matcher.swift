@@ -57,7 +57,9 @@ public struct Matcher: Sendable {
             warnings.append("the database has no advisories for \(namespace): its packages cannot be reported")
         }
         findings.sort(by: Finding.reportOrder)
-        return MatchResult(findings: findings, warnings: warnings)
+        // A comparison problem is reported once, not once per package sharing the advisory key.
+        var seen: Set<String> = []
+        return MatchResult(findings: findings, warnings: warnings.filter { seen.insert($0).inserted })
     }
 
     private func makeFinding(_ package: Package, inventory: ImageInventory, key: AdvisoryKey, entry: AffectedPackage,

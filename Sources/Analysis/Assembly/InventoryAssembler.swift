@@ -20,8 +20,7 @@ struct InventoryAssembler {
         // What this layer's files replace, for carrying first-seen layers over.
         var replaced: [String: [Placed]] = [:]
         for path in inventory.files.keys { replaced[path] = files[path] }
-        for path in inventory.deleted { remove(within: path) }
-        for directory in inventory.opaqueDirectories { remove(below: directory) }
+        removeDeleted(Set(inventory.deleted), opaque: Set(inventory.opaqueDirectories))
         for (path, packages) in inventory.files {
             let earlier = Dictionary((replaced[path] ?? []).map { (Self.identity($0.package), $0.layer) }, uniquingKeysWith: min)
             files[path] = packages.map { Placed(package: $0, layer: earlier[Self.identity($0)] ?? layer) }
@@ -65,16 +64,22 @@ struct InventoryAssembler {
         return (packages, os, perLayer, errors)
     }
 
-    private mutating func remove(within path: String) {
-        files = files.filter { !ImagePath.isWithin($0.key, path) }
-        owned = owned.filter { !ImagePath.isWithin($0.key, path) }
-        osFiles = osFiles.filter { !ImagePath.isWithin($0.key, path) }
-    }
-
-    /// An opaque directory keeps itself but hides everything the lower layers put below it.
-    private mutating func remove(below directory: String) {
-        files = files.filter { !ImagePath.isWithin($0.key, directory) || $0.key == directory }
-        owned = owned.filter { !ImagePath.isWithin($0.key, directory) || $0.key == directory }
-        osFiles = osFiles.filter { !ImagePath.isWithin($0.key, directory) || $0.key == directory }
+    /// One pass over what lower layers left, however many whiteouts this layer has (a layer can
+    /// delete thousands of files one by one): a path goes if it or one of its parents is deleted,
+    /// or one of its parents is opaque.
+    private mutating func removeDeleted(_ deleted: Set<String>, opaque: Set<String>) {
+        guard !deleted.isEmpty || !opaque.isEmpty else { return }
+        func hidden(_ path: String) -> Bool {
+            if deleted.contains(path) { return true }
+            var parent = ImagePath.parent(path)
+            while true {
+                if deleted.contains(parent) || opaque.contains(parent) { return true }
+                if parent == "/" { return false }
+                parent = ImagePath.parent(parent)
+            }
+        }
+        files = files.filter { !hidden($0.key) }
+        owned = owned.filter { !hidden($0.key) }
+        osFiles = osFiles.filter { !hidden($0.key) }
     }
 }
