@@ -96,7 +96,7 @@ public final class AccessController: Sendable {
             state.logSettings = settings
         }
         return AccessController(configuration: configuration, store: store,
-                                signer: TokenSigner(secret: secret, issuer: configuration.issuer),
+                                signer: await TokenSigner(secret: secret, issuer: configuration.issuer),
                                 state: Locked(state), logger: logger, generatedAdminPassword: generated,
                                 defenderPassword: defenderPassword)
     }

@@ -22,7 +22,7 @@ public struct IssuedToken: Codable, Sendable {
 extension AccessController {
     /// Reads an `Authorization` header. Cheap on the hot path: verified passwords and bearer tokens
     /// are cached; a cache miss on a password costs one PBKDF2.
-    public func authenticate(authorization: String?) -> AuthenticationResult {
+    public func authenticate(authorization: String?) async -> AuthenticationResult {
         guard let header = authorization, !header.isEmpty else { return .anonymous }
         let space = header.firstIndex(of: " ") ?? header.endIndex
         let scheme = header[..<space].lowercased()
@@ -39,7 +39,7 @@ extension AccessController {
             }
         case "bearer":
             do {
-                return .authenticated(try verifyBearer(value), method: "bearer")
+                return .authenticated(try await verifyBearer(value), method: "bearer")
             } catch {
                 return .failed(name: "", reason: error.description)
             }
@@ -72,14 +72,14 @@ extension AccessController {
 
     /// A bearer token from our token endpoint. Its identity must still exist, be enabled and
     /// unexpired: disabling a token takes effect at once, not when its JWTs run out.
-    public func verifyBearer(_ token: String) throws(TokenError) -> Identity {
+    public func verifyBearer(_ token: String) async throws(TokenError) -> Identity {
         let now = Date().timeIntervalSince1970
         let cached: (Identity, Int64)? = state.withLock { $0.verifiedBearers[token] }
         let identity: Identity
         if let (id, exp) = cached, Double(exp) > now {
             identity = id
         } else {
-            let claims = try signer.verify(token, audience: configuration.service, use: "access")
+            let claims = try await signer.verify(token, audience: configuration.service, use: "access")
             var rules: [ScopeRule] = []
             for entry in claims.access where entry.type == "repository" {
                 rules.append(ScopeRule(repository: entry.name, actions: Set(entry.actions.compactMap(RepositoryAction.init(rawValue:)))))
@@ -134,13 +134,13 @@ extension AccessController {
         return granted
     }
 
-    public func issue(for identity: Identity, scopes: [String], offline: Bool) -> IssuedToken {
+    public func issue(for identity: Identity, scopes: [String], offline: Bool) async throws -> IssuedToken {
         let now = Int64(Date().timeIntervalSince1970)
         let lifetime = Int64(configuration.tokenLifetime)
         let claims = BearerClaims(iss: signer.issuer, sub: identity.name, aud: configuration.service, exp: now + lifetime,
                                   nbf: now - 10, iat: now, jti: UUID().uuidString, access: grant(scopes, to: identity),
                                   use: "access", kind: identity.kind, trusted: identity.trusted)
-        let token = signer.sign(claims)
+        let token = try await signer.sign(claims)
         var refresh: String?
         if offline && identity.kind != .anonymous {
             var r = claims
@@ -148,7 +148,7 @@ extension AccessController {
             r.use = "refresh"
             r.exp = now + Int64(configuration.refreshLifetime)
             r.jti = UUID().uuidString
-            refresh = signer.sign(r)
+            refresh = try await signer.sign(r)
         }
         let formatter = ISO8601DateFormatter()
         return IssuedToken(token: token, access_token: token, expires_in: Int(lifetime),
@@ -156,8 +156,8 @@ extension AccessController {
     }
 
     /// OAuth2 `grant_type=refresh_token`: the identity behind the refresh token must still be usable.
-    public func identity(forRefreshToken token: String) throws(TokenError) -> Identity {
-        let claims = try signer.verify(token, audience: configuration.service, use: "refresh")
+    public func identity(forRefreshToken token: String) async throws(TokenError) -> Identity {
+        let claims = try await signer.verify(token, audience: configuration.service, use: "refresh")
         guard let stored = state.withLock({ $0.identities[claims.sub] }) else {
             throw TokenError("the identity '\(claims.sub)' no longer exists")
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JWTKit
 
 /// The claims of the registry's bearer tokens (the Docker token spec's JWT layout: `access` lists
 /// `{type, name, actions}`), plus what Drydock needs to rebuild the identity without a lookup.
@@ -30,58 +31,60 @@ public struct TokenError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// HS256 JWTs signed with the registry's key.
-///
-/// Hand-written over swift-crypto's HMAC instead of jwt-kit: every jwt-kit release available here
-/// (5.7.1, 5.8.0) requires swift-crypto 4, while the whole repository is on swift-crypto 3 — moving
-/// it would rebuild everything and touch every module. HS256 is ~40 lines and only the registry
-/// itself issues and checks these tokens. Revisit when the repository moves to swift-crypto 4.
+extension BearerClaims: JWTPayload {
+    /// jwt-kit calls this after the signature checked out; the claims that need the registry's
+    /// own settings (issuer, audience, use) are checked by `TokenSigner.verify`.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        guard exp > now else { throw TokenError("the bearer token has expired; log in again") }
+        guard nbf <= now + 60 else { throw TokenError("the bearer token is not valid yet") }
+    }
+}
+
+/// HS256 JWTs signed with the registry's key, through jwt-kit. Only the registry itself issues
+/// and checks these tokens, so a symmetric key is enough (no key distribution to other services).
 public struct TokenSigner: Sendable {
-    /// Kept as bytes: `SymmetricKey` is not `Sendable` in swift-crypto 3.
-    let secret: Data
-    var key: SymmetricKey { SymmetricKey(data: secret) }
+    let keys: JWTKeyCollection
     public let issuer: String
     public let keyID: String
 
-    public init(secret: Data, issuer: String) {
-        self.secret = secret
+    public init(secret: Data, issuer: String) async {
         self.issuer = issuer
-        self.keyID = String(SHA256.hash(data: secret).prefix(8).map { String(format: "%02x", $0) }.joined())
+        let keyID = SHA256.hash(data: secret).prefix(8).map { String(format: "%02x", $0) }.joined()
+        self.keyID = keyID
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))
     }
 
-    public func sign(_ claims: BearerClaims) -> String {
-        let header = #"{"alg":"HS256","typ":"JWT","kid":"\#(keyID)"}"#
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = (try? encoder.encode(claims)) ?? Data()
-        let signingInput = Self.base64url(Data(header.utf8)) + "." + Self.base64url(payload)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: key)
-        return signingInput + "." + Self.base64url(Data(mac))
+    public func sign(_ claims: BearerClaims) async throws -> String {
+        try await keys.sign(claims, kid: JWKIdentifier(string: keyID), header: ["typ": "JWT"])
     }
 
-    /// Checks signature, algorithm, issuer, audience and time; `use` must match.
-    public func verify(_ token: String, audience: String, use: String, now: Date = Date()) throws(TokenError) -> BearerClaims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, token.utf8.count < 16_384,
-              let headerData = Self.unbase64url(parts[0]), let payloadData = Self.unbase64url(parts[1]),
-              let signature = Self.unbase64url(parts[2])
-        else { throw TokenError("the bearer token is not a well-formed JWT") }
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
-              header["alg"] as? String == "HS256"
-        else { throw TokenError("the bearer token's algorithm is not accepted (only HS256 tokens from this registry are)") }
-        let signingInput = Data((parts[0] + "." + parts[1]).utf8)
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else {
-            throw TokenError("the bearer token's signature is not valid for this registry")
+    /// Checks form, algorithm, signature, time, issuer, audience and `use`; a refusal says which.
+    public func verify(_ token: String, audience: String, use: String) async throws(TokenError) -> BearerClaims {
+        guard token.utf8.count < 16_384, token.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
+            throw TokenError("the bearer token is not a well-formed JWT")
         }
-        guard let claims = try? JSONDecoder().decode(BearerClaims.self, from: payloadData) else {
-            throw TokenError("the bearer token's claims are not readable")
+        let claims: BearerClaims
+        do {
+            let parts = try DefaultJWTParser().getTokenParts(Array(token.utf8))
+            guard let headerJSON = Self.unbase64url(parts.header),
+                  let header = try? JSONDecoder().decode(JWTHeader.self, from: headerJSON)
+            else { throw TokenError("the bearer token is not a well-formed JWT") }
+            guard header.alg == "HS256" else {
+                throw TokenError("the bearer token's algorithm is not accepted (only HS256 tokens from this registry are)")
+            }
+            claims = try await keys.verify(token, as: BearerClaims.self)
+        } catch let error as TokenError {
+            throw error
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw TokenError("the bearer token's signature is not valid for this registry")
+        } catch {
+            throw TokenError("the bearer token is not a well-formed JWT")
         }
         guard claims.iss == issuer else { throw TokenError("the bearer token was issued by '\(claims.iss)', not this registry") }
         guard claims.aud == audience else { throw TokenError("the bearer token is for audience '\(claims.aud)', not '\(audience)'") }
         guard claims.use == use else { throw TokenError("a \(claims.use) token cannot be used here") }
-        let t = Int64(now.timeIntervalSince1970)
-        guard claims.exp > t else { throw TokenError("the bearer token has expired; log in again") }
-        guard claims.nbf <= t + 60 else { throw TokenError("the bearer token is not valid yet") }
         return claims
     }
 
@@ -90,8 +93,8 @@ public struct TokenSigner: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func unbase64url(_ s: Substring) -> Data? {
-        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    static func unbase64url(_ bytes: ArraySlice<UInt8>) -> Data? {
+        var b = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b.count % 4 != 0 { b += "=" }
         return Data(base64Encoded: b)
     }

@@ -32,7 +32,7 @@ struct AccessGate: HTTPResponder {
 
         // Authenticate.
         let identity: Identity
-        switch access.authenticate(authorization: request.headers[.authorization]) {
+        switch await access.authenticate(authorization: request.headers[.authorization]) {
         case .anonymous:
             identity = rules.anonymousPull ? .anonymousPuller : .anonymous
         case .authenticated(let id, let method):

@@ -20,7 +20,7 @@ struct TokenEndpoint {
             let scopes = query.getAll("scope").flatMap { $0.split(separator: " ").map(String.init) }
             let offline = query["offline_token"] == "true"
             if identity.kind != .anonymous { log(identity.name, identity.kind.rawValue, info, true, "token") }
-            return json(access.issue(for: identity, scopes: scopes, offline: offline))
+            return json(try await access.issue(for: identity, scopes: scopes, offline: offline))
         case .post:
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: 64 * 1024) } catch {
@@ -36,7 +36,7 @@ struct TokenEndpoint {
                 switch access.checkPassword(name: name, password: password) {
                 case .success(let id):
                     log(id.name, id.kind.rawValue, info, true, "oauth2 password")
-                    return json(access.issue(for: id, scopes: scopes, offline: form["access_type"] == "offline"))
+                    return json(try await access.issue(for: id, scopes: scopes, offline: form["access_type"] == "offline"))
                 case .failure(let reason):
                     log(name, "unknown", info, false, reason.description)
                     return try oauthError(.unauthorized, "invalid_grant", reason.description, request, context)
@@ -45,16 +45,17 @@ struct TokenEndpoint {
                 guard let refresh = form["refresh_token"] else {
                     return try oauthError(.badRequest, "invalid_request", "grant_type=refresh_token needs refresh_token", request, context)
                 }
+                let id: Identity
                 do {
-                    let id = try access.identity(forRefreshToken: refresh)
-                    log(id.name, id.kind.rawValue, info, true, "oauth2 refresh_token")
-                    var issued = access.issue(for: id, scopes: scopes, offline: false)
-                    issued.refresh_token = refresh
-                    return json(issued)
+                    id = try await access.identity(forRefreshToken: refresh)
                 } catch let e {
                     log("", "unknown", info, false, e.description)
                     return try oauthError(.unauthorized, "invalid_grant", e.description, request, context)
                 }
+                log(id.name, id.kind.rawValue, info, true, "oauth2 refresh_token")
+                var issued = try await access.issue(for: id, scopes: scopes, offline: false)
+                issued.refresh_token = refresh
+                return json(issued)
             default:
                 return try oauthError(.badRequest, "unsupported_grant_type", "grant_type must be password or refresh_token", request, context)
             }

@@ -96,8 +96,8 @@ import Testing
         shortLived.tokenLifetime = -30
         let expiring = try await AccessController.open(databasePath: database, adminPassword: nil, configuration: shortLived, logger: logger)
         let admin = Identity(name: "admin", kind: .admin, scopes: .everything)
-        let wrongAudience = other.issue(for: admin, scopes: ["repository:x:pull"], offline: false).token
-        let expired = expiring.issue(for: admin, scopes: ["repository:x:pull"], offline: false).token
+        let wrongAudience = try await other.issue(for: admin, scopes: ["repository:x:pull"], offline: false).token
+        let expired = try await expiring.issue(for: admin, scopes: ["repository:x:pull"], offline: false).token
         await other.close()
         await expiring.close()
         // Forged: a valid token with its payload changed (admin claims on a token identity).

@@ -29,17 +29,17 @@ public struct LayerCache: Sendable {
 
     /// A cached inventory, or nil (also for an unreadable entry, which is then overwritten).
     func load(_ key: String) -> LayerInventory? {
-        let url = directory.appendingPathComponent(key + ".json")
+        let url = directory.appendingPathComponent(key + ".layer")
         guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(LayerInventory.self, from: data)
+        return LayerInventoryCodec.decode(Array(data))
     }
 
     /// Written to a temporary name and renamed, so a crash never leaves half an entry.
     func store(_ inventory: LayerInventory, key: String) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(key + ".json")
+        let url = directory.appendingPathComponent(key + ".layer")
         let temp = directory.appendingPathComponent(".\(key).\(UUID().uuidString).tmp")
-        try JSONEncoder().encode(inventory).write(to: temp)
+        try Data(LayerInventoryCodec.encode(inventory)).write(to: temp)
         if rename(temp.path, url.path) != 0 {
             try? FileManager.default.removeItem(at: temp)
             throw AnalysisError.unsupported("cannot write the layer cache in \(directory.path)")
