@@ -8,7 +8,7 @@ struct TokenCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Disable.self, Enable.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a token; its password is printed once.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; its password is printed once.")
         @Argument(help: "Token name.") var name: String
         @Option(name: .long, help: "REPO-PATTERN=ACTIONS, e.g. 'team/*=pull,push' (repeatable; actions: pull, push, delete, metadata/read).")
         var scope: [String] = []
@@ -30,7 +30,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens.")
         @Flag(name: .long, help: "Print JSON.") var json = false
         @OptionGroup var admin: AdminOptions
         func run() async throws {
@@ -48,7 +48,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a token (takes effect at once).")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a token (takes effect at once).")
         @Argument var name: String
         @OptionGroup var admin: AdminOptions
         func run() async throws {
@@ -58,7 +58,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled token.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled token.")
         @Argument var name: String
         @OptionGroup var admin: AdminOptions
         func run() async throws {
@@ -68,7 +68,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a token.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a token.")
         @Argument var name: String
         @OptionGroup var admin: AdminOptions
         func run() async throws {
@@ -84,7 +84,7 @@ struct UserCommand: AsyncParsableCommand {
         commandName: "user", abstract: "Manage users on a running registry.", subcommands: [Create.self, List.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user (password from --user-password or DRYDOCK_NEW_USER_PASSWORD).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a user (password from --user-password or DRYDOCK_NEW_USER_PASSWORD).")
         @Argument var name: String
         @Option(name: .customLong("user-password"), help: "The new user's password (at least 8 characters).") var userPassword: String?
         @OptionGroup var admin: AdminOptions
@@ -98,7 +98,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users, the admin and service identities.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users, the admin and service identities.")
         @OptionGroup var admin: AdminOptions
         func run() async throws {
             let result = try await admin.client().call(.GET, "/admin/users") as? [String: Any]
@@ -110,7 +110,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a user.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a user.")
         @Argument var name: String
         @OptionGroup var admin: AdminOptions
         func run() async throws {

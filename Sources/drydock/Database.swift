@@ -27,6 +27,7 @@ struct DB: AsyncParsableCommand {
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "build",
             abstract: "Build a database from advisory data on disk (each data set's format is recognised).")
 
         @Option(name: .long, parsing: .upToNextOption, help: "Directories with advisory data (repeatable).")
@@ -54,7 +55,7 @@ struct DB: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a database's schema, age and sources.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a database's schema, age and sources.")
 
         @Argument(help: "The database file (default: the configured one).")
         var file: String = DB.defaultPath
@@ -126,7 +127,7 @@ struct DB: AsyncParsableCommand {
     }
 
     struct Push: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Publish a database file as an OCI artifact.")
+        static let configuration = CommandConfiguration(commandName: "push", abstract: "Publish a database file as an OCI artifact.")
         @Argument var file: String
         @Argument var reference: String
         @OptionGroup var registry: RegistryOptions
@@ -140,7 +141,7 @@ struct DB: AsyncParsableCommand {
     }
 
     struct Pull: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fetch a database published with `db push`.")
+        static let configuration = CommandConfiguration(commandName: "pull", abstract: "Fetch a database published with `db push`.")
         @Argument var reference: String
         @Option(name: .long, help: "Where to install it.") var out: String = DB.defaultPath
         @OptionGroup var registry: RegistryOptions
@@ -156,6 +157,7 @@ struct DB: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Update the database from the configured source.",
             discussion: """
                 Sources (--source, or DRYDOCK_DB_SOURCE): oci:REFERENCE (a database published with \

@@ -41,7 +41,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     struct Query: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rows of one table, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "query", abstract: "Rows of one table, oldest first.")
         @Option(name: .long) var table: String = "RegistryRepositoryEvents"
         @Option(name: .long, help: "Only rows newer than this (30m, 2h, 7d).") var since: String?
         @Option(name: .long) var identity: String?
@@ -62,7 +62,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     struct Tail: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow new rows as JSON lines (Ctrl-C stops).")
+        static let configuration = CommandConfiguration(commandName: "tail", abstract: "Follow new rows as JSON lines (Ctrl-C stops).")
         @Option(name: .long) var table: String = "RegistryRepositoryEvents"
         @Option(name: .long) var identity: String?
         @OptionGroup var admin: AdminOptions
@@ -76,7 +76,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     struct Settings: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show or change collection and retention.")
+        static let configuration = CommandConfiguration(commandName: "settings", abstract: "Show or change collection and retention.")
         @Option(name: .long, help: "on or off") var enabled: String?
         @Option(name: .customLong("retention-days")) var retentionDays: Int?
         @OptionGroup var admin: AdminOptions

@@ -44,6 +44,7 @@ struct GC: AsyncParsableCommand {
 
 struct Fsck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Check every blob's digest and every manifest's references; exit 1 on problems.")
 
     @OptionGroup var dataOptions: DataOptions

@@ -17,13 +17,13 @@ struct NetworkCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the network rules.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the network rules.")
         @OptionGroup var admin: AdminOptions
         func run() async throws { NetworkCommand.show(try await admin.client().call(.GET, "/admin/network")) }
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change network settings (takes effect at once).")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change network settings (takes effect at once).")
         @Option(name: .customLong("public-access"), help: "enabled or disabled") var publicAccess: String?
         @Option(name: .customLong("default-action"), help: "allow or deny") var defaultAction: String?
         @Option(name: .customLong("trusted-services"), help: "on or off") var trustedServices: String?
@@ -51,17 +51,17 @@ struct NetworkCommand: AsyncParsableCommand {
     }
 
     struct Rule: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add or remove IP allow rules.", subcommands: [Add.self, Remove.self])
+        static let configuration = CommandConfiguration(commandName: "rule", abstract: "Add or remove IP allow rules.", subcommands: [Add.self, Remove.self])
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Allow a CIDR (IPv4 or IPv6).")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Allow a CIDR (IPv4 or IPv6).")
             @Argument var cidr: String
             @OptionGroup var admin: AdminOptions
             func run() async throws { NetworkCommand.show(try await admin.client().call(.POST, "/admin/network/rules", body: ["cidr": cidr])) }
         }
 
         struct Remove: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove an allowed CIDR.")
+            static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an allowed CIDR.")
             @Argument var cidr: String
             @OptionGroup var admin: AdminOptions
             func run() async throws {

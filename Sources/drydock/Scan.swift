@@ -7,6 +7,7 @@ import VulnDB
 
 struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scan",
         abstract: "Scan an image for vulnerabilities and say how to remediate each.",
         discussion: """
             Exit codes: 0 when the scan ran (whatever it found), --exit-code N when findings remain \

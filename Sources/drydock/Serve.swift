@@ -6,7 +6,7 @@ import RegistryServer
 import RegistryStorage
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the registry.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the registry.")
 
     @Option(name: .long, help: "Address to listen on, HOST:PORT (repeatable).")
     var listen: [String] = []

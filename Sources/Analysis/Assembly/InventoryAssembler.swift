@@ -31,7 +31,7 @@ struct InventoryAssembler {
     }
 
     private static func identity(_ package: Package) -> String {
-        "\(package.type)|\(package.name)|\(package.version)|\(package.arch ?? "")|\(package.properties["nestedPath"] ?? "")"
+        "\(package.type.rawValue)|\(package.name)|\(package.version)|\(package.arch ?? "")|\(package.properties["nestedPath"] ?? "")"
     }
 
     /// The surviving packages with their layer digest and purl, the OS, and per-layer counts.
@@ -52,15 +52,14 @@ struct InventoryAssembler {
         }
         // An application lockfile repeats what is also installed (node_modules next to
         // package-lock.json): keep the installed record, which knows where the files are.
-        let installed = Set(out.lazy.filter { !LockfileScope.isLockfile($0.0.location) }.map { "\($0.0.type)|\($0.0.name)|\($0.0.version)" })
-        out.removeAll { LockfileScope.isLockfile($0.0.location) && installed.contains("\($0.0.type)|\($0.0.name)|\($0.0.version)") }
+        let installed = Set(out.lazy.filter { !LockfileScope.isLockfile($0.0.location) }.map { "\($0.0.type.rawValue)|\($0.0.name)|\($0.0.version)" })
+        out.removeAll { LockfileScope.isLockfile($0.0.location) && installed.contains("\($0.0.type.rawValue)|\($0.0.name)|\($0.0.version)") }
         for (_, layer) in out where perLayer.indices.contains(layer) { perLayer[layer] += 1 }
-        let packages = out.map(\.0).sorted { a, b in
-            if a.type != b.type { return a.type < b.type }
-            if a.name != b.name { return a.name < b.name }
-            if a.version != b.version { return a.version < b.version }
-            return a.location < b.location
-        }
+        // Sorted through an index with the keys pulled out once: sorting the packages themselves
+        // would copy each large struct on every swap.
+        let keys = out.map { ($0.0.type.rank, $0.0.name, $0.0.version, $0.0.location) }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        let packages = order.map { out[$0].0 }
         return (packages, os, perLayer, errors)
     }
 
@@ -69,17 +68,29 @@ struct InventoryAssembler {
     /// or one of its parents is opaque.
     private mutating func removeDeleted(_ deleted: Set<String>, opaque: Set<String>) {
         guard !deleted.isEmpty || !opaque.isEmpty else { return }
-        func hidden(_ path: String) -> Bool {
-            if deleted.contains(path) { return true }
-            var parent = ImagePath.parent(path)
-            while true {
-                if deleted.contains(parent) || opaque.contains(parent) { return true }
-                if parent == "/" { return false }
-                parent = ImagePath.parent(parent)
-            }
+        // Walking a path's parents allocates nothing (UTF-8 offsets, Substring lookups), and a
+        // parent is looked up only when some deleted or opaque path has its length.
+        let deleted = Set(deleted.map { Substring($0) }), opaque = Set(opaque.map { Substring($0) })
+        let lengths = Set(deleted.map(\.utf8.count) + opaque.map(\.utf8.count))
+        if deleted.contains("/") || opaque.contains("/") {
+            files.removeAll(); owned.removeAll(); osFiles.removeAll()
+            return
         }
-        files = files.filter { !hidden($0.key) }
-        owned = owned.filter { !hidden($0.key) }
-        osFiles = osFiles.filter { !hidden($0.key) }
+        func hidden(_ path: String) -> Bool {
+            if deleted.contains(Substring(path)) { return true }
+            let utf8 = path.utf8
+            var end = utf8.endIndex
+            while let slash = utf8[..<end].lastIndex(of: UInt8(ascii: "/")), slash != utf8.startIndex {
+                if lengths.contains(utf8.distance(from: utf8.startIndex, to: slash)) {
+                    let parent = path[..<slash]
+                    if deleted.contains(parent) || opaque.contains(parent) { return true }
+                }
+                end = slash
+            }
+            return false
+        }
+        for path in files.keys.filter(hidden) { files[path] = nil }
+        for path in owned.keys.filter(hidden) { owned[path] = nil }
+        for path in osFiles.keys.filter(hidden) { osFiles[path] = nil }
     }
 }

@@ -7,8 +7,23 @@ public enum PackageType: String, Codable, Sendable, CaseIterable, Comparable {
     /// Whether the operating system's package manager installed it (as opposed to a language tool).
     public var isOSPackage: Bool { self == .deb || self == .apk || self == .rpm }
 
-    public static func < (a: PackageType, b: PackageType) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    public static func < (a: PackageType, b: PackageType) -> Bool { a.rank < b.rank }
+
+    /// The position in `allCases` (the order reports list types in).
+    var rank: Int {
+        switch self {
+        case .deb: 0
+        case .apk: 1
+        case .rpm: 2
+        case .pypi: 3
+        case .npm: 4
+        case .golang: 5
+        case .maven: 6
+        case .gem: 7
+        case .cargo: 8
+        case .composer: 9
+        case .nuget: 10
+        }
     }
 }
 

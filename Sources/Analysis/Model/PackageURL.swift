@@ -23,7 +23,7 @@ public enum PackageURL {
             if let source = package.properties["sourceRpm"] { qualifiers.append(("upstream", source)) }
         case .pypi:
             // PEP 503 normalisation, as the purl spec requires for pypi.
-            name = name.lowercased().replacing(/[-_.]+/, with: "-")
+            name = pep503(name)
         case .npm:
             if name.hasPrefix("@"), let slash = name.firstIndex(of: "/") {
                 namespace = String(name[..<slash])
@@ -59,22 +59,32 @@ public enum PackageURL {
     /// Percent-encodes everything outside the unreserved set (and ':' which the spec allows
     /// unencoded but which is ambiguous next to an epoch).
     static func encode(_ value: String) -> String {
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count)
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
+                out.append(byte)
             default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
-}
 
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+    /// PEP 503: lowercase, and every run of '-', '_' and '.' becomes one '-'.
+    static func pep503(_ name: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count)
+        for byte in name.lowercased().utf8 {
+            if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") {
+                if out.last != UInt8(ascii: "-") { out.append(UInt8(ascii: "-")) }
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
