@@ -148,7 +148,10 @@ public final class AccessController: Sendable {
     /// The caller's address: the peer, or the left-most `X-Forwarded-For` entry when the peer is
     /// a configured trusted proxy.
     public func callerAddress(peer: String?, forwardedFor: String?) -> IPAddress? {
-        let peerAddress = peer.flatMap(IPAddress.init)
+        callerAddress(peerAddress: peer.flatMap(IPAddress.init), forwardedFor: forwardedFor)
+    }
+
+    public func callerAddress(peerAddress: IPAddress?, forwardedFor: String?) -> IPAddress? {
         guard let peerAddress, let forwardedFor, configuration.trustedProxies.contains(where: { $0.contains(peerAddress) }),
               let first = forwardedFor.split(separator: ",").first.map({ $0.trimmingCharacters(in: .whitespaces) }),
               let forwarded = IPAddress(first)

@@ -58,6 +58,16 @@ public struct IPAddress: Sendable, Equatable, Hashable, CustomStringConvertible 
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// From a socket's raw address (4 or 16 bytes), without a round trip through text.
+    public init?(rawBytes all: [UInt8]) {
+        switch all.count {
+        case 4: bytes = all
+        case 16 where all[0..<10].allSatisfy({ $0 == 0 }) && all[10] == 0xff && all[11] == 0xff: bytes = Array(all[12...])
+        case 16: bytes = all
+        default: return nil
+        }
+    }
+
     public var description: String {
         var buffer = [CChar](repeating: 0, count: 64)
         let family = bytes.count == 4 ? AF_INET : AF_INET6

@@ -22,10 +22,10 @@ struct AccessGate: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         var context = context
-        let caller = access.callerAddress(peer: context.remoteAddress?.ipAddress,
+        let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress),
                                           forwardedFor: request.headers[Self.forwardedFor])
         let info = CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",
-                            correlationID: UUID().uuidString.lowercased(), host: request.head.authority ?? "")
+                            correlationID: CorrelationID.next(), host: request.head.authority ?? "")
         let rules = access.networkRules
         let refusal = isPrivate ? nil : rules.refusal(for: caller)
         let path = request.uri.path
@@ -72,6 +72,7 @@ struct AccessGate: HTTPResponder {
             }
             return try await api.respond(to: request, context: context)
         }
+        context.route = route
         let requirement = AccessRequirement.of(route, method: request.method)
         var allowed: Bool
         if let repository = requirement.repository {

@@ -47,7 +47,7 @@ public struct RegistryAPI: HTTPResponder {
     }
 
     private func route(_ request: Request, context: Context) async throws -> Response {
-        guard let route = try RegistryRoute.parse(request.uri.path) else {
+        guard let route = try context.route ?? RegistryRoute.parse(request.uri.path) else {
             throw RegistryError.unsupported("no such endpoint: \(request.uri.path.prefix(200))")
         }
         let method = request.method

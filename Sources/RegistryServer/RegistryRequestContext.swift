@@ -13,6 +13,8 @@ public struct RegistryRequestContext: RequestContext {
     public var identity: Identity?
     /// Which repositories the catalog may list; nil lists everything.
     public var catalogFilter: (@Sendable (String) -> Bool)?
+    /// The route, when the access gate already parsed it (the API then does not parse again).
+    var route: RegistryRoute?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

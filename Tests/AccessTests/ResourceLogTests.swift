@@ -1,6 +1,7 @@
 import Access
 import DrydockTestSupport
 import Foundation
+import Logging
 import NIOHTTP1
 import OCI
 import Testing
@@ -57,6 +58,39 @@ import Testing
         let unknownParameter = try await http.send(.GET, "/admin/logs?table=RegistryLoginEvents&color=red", headers: [AccessHTTP.admin])
         #expect(unknownParameter.status == 400)
         await registry.stop()
+    }
+
+    /// Whatever a client sends (the user agent is the client's own text) comes back unchanged,
+    /// and absent columns stay NULL rather than becoming text. (NUL is left out: HTTP header
+    /// values cannot carry it, and SQLite text ends at it.)
+    @Test func awkwardTextSurvivesTheBatchedInsert() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drydock-logrows-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let access = try await AccessController.open(databasePath: directory.appendingPathComponent("m.sqlite").path,
+                                                     adminPassword: "admin-password", logger: logger)
+        let awkward = "quote\" backslash\\ tab\t newline\n control\u{1f} ünïcødé 🚢 ' ; DROP TABLE x; --"
+        var rows: [ResourceLogEvent] = []
+        for i in 0..<1200 {
+            rows.append(ResourceLogEvent(time: 1_700_000_000.25 + Double(i), identity: "id\(i)", identityType: "token", callerIP: "::1",
+                                         userAgent: awkward, operation: "Pull", repository: i % 2 == 0 ? "team/app" : nil,
+                                         tag: i % 3 == 0 ? "" : nil, digest: nil, size: i % 5 == 0 ? Int64(i) * 1_000_000_000 : nil,
+                                         result: "Success", resultDescription: "200", correlationID: "c\(i)", loginServer: nil))
+        }
+        for row in rows { access.record(.repositoryEvents, row) }
+        var query = ResourceLogQuery(table: .repositoryEvents)
+        query.limit = 5000
+        let stored = try await access.queryLogs(query)
+        await access.close()
+        #expect(stored.count == rows.count)
+        for (got, want) in zip(stored, rows) {
+            var got = got
+            got.id = nil
+            #expect(got == want)
+            if got != want { break }
+        }
     }
 
     @Test func switchingOffStopsNewRowsAndRetentionRemovesOldOnes() async throws {

@@ -34,7 +34,7 @@ def gzip_bytes(raw):
     return gzip.compress(raw, compresslevel=1, mtime=0)
 
 
-def layer_tar(index, count, file_size):
+def layer_tar(index, count, file_size, every):
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         def add(name, data):
@@ -44,10 +44,10 @@ def layer_tar(index, count, file_size):
             tar.addfile(info, io.BytesIO(data))
         for i in range(count):
             n = index * count + i
-            if n % 100 == 0:
+            if n % every == 0:
                 add(f"usr/lib/python3/site-packages/pkg{n}-1.{n % 7}.0.dist-info/METADATA",
                     f"Metadata-Version: 2.1\nName: pkg{n}\nVersion: 1.{n % 7}.0\nLicense: MIT\n\n".encode())
-            elif n % 100 == 50:
+            elif n % every == every // 2:
                 add(f"app/node_modules/mod{n}/package.json",
                     json.dumps({"name": f"mod{n}", "version": f"2.{n % 5}.1", "license": "ISC"}).encode())
             else:
@@ -62,13 +62,14 @@ def main():
     parser.add_argument("--files", type=int, required=True)
     parser.add_argument("--bytes", type=int, required=True)
     parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--metadata-every", type=int, default=100, help="one file in this many is package metadata")
     args = parser.parse_args()
     os.makedirs(os.path.join(args.out, "blobs", "sha256"), exist_ok=True)
     file_size = max(1, args.bytes // args.files)
     per_layer = args.files // args.layers
     layers, diff_ids = [], []
     for index in range(args.layers):
-        raw = layer_tar(index, per_layer, file_size)
+        raw = layer_tar(index, per_layer, file_size, args.metadata_every)
         diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
         compressed = gzip_bytes(raw)
         layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
