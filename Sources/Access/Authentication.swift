@@ -23,6 +23,24 @@ extension AccessController {
     /// Reads an `Authorization` header. Cheap on the hot path: verified passwords and bearer tokens
     /// are cached; a cache miss on a password costs one PBKDF2.
     public func authenticate(authorization: String?) async -> AuthenticationResult {
+        if let known = authenticateFromCache(authorization: authorization) { return known }
+        return await authenticateFully(authorization: authorization)
+    }
+
+    /// The answer without any suspension when it is known: no header, or a bearer token verified
+    /// before. Nil when the slow path must run.
+    public func authenticateFromCache(authorization: String?) -> AuthenticationResult? {
+        guard let header = authorization, !header.isEmpty else { return .anonymous }
+        guard header.utf8.count > 7, header.utf8.prefix(7).elementsEqual("Bearer ".utf8) else { return nil }
+        let token = String(Self.trimmingBlanks(header.dropFirst(7)))
+        do {
+            return try cachedBearer(token).map { .authenticated($0, method: "bearer") }
+        } catch {
+            return .failed(name: "", reason: error.description)
+        }
+    }
+
+    private func authenticateFully(authorization: String?) async -> AuthenticationResult {
         guard let header = authorization, !header.isEmpty else { return .anonymous }
         let space = header.firstIndex(of: " ") ?? header.endIndex
         let scheme = header[..<space].lowercased()
@@ -85,30 +103,38 @@ extension AccessController {
     /// A bearer token from our token endpoint. Its identity must still exist, be enabled and
     /// unexpired: disabling a token takes effect at once, not when its JWTs run out.
     public func verifyBearer(_ token: String) async throws(TokenError) -> Identity {
-        let now = Date().timeIntervalSince1970
-        let cached: (Identity, Int64)? = state.withLock { $0.verifiedBearers[token] }
-        let identity: Identity
-        if let (id, exp) = cached, Double(exp) > now {
-            identity = id
-        } else {
-            let claims = try await signer.verify(token, audience: configuration.service, use: "access")
-            var rules: [ScopeRule] = []
-            for entry in claims.access where entry.type == "repository" {
-                rules.append(ScopeRule(repository: entry.name, actions: Set(entry.actions.compactMap(RepositoryAction.init(rawValue:)))))
-            }
-            identity = Identity(name: claims.sub, kind: claims.kind, trusted: claims.trusted, scopes: ScopeMap(rules))
-            state.withLock {
-                if $0.verifiedBearers.count > 10_000 { $0.verifiedBearers.removeAll() }
-                $0.verifiedBearers[token] = (identity, claims.exp)
-            }
+        if let known = try cachedBearer(token) { return known }
+        let claims = try await signer.verify(token, audience: configuration.service, use: "access")
+        var rules: [ScopeRule] = []
+        for entry in claims.access where entry.type == "repository" {
+            rules.append(ScopeRule(repository: entry.name, actions: Set(entry.actions.compactMap(RepositoryAction.init(rawValue:)))))
         }
-        if identity.kind != .anonymous {
-            guard let stored = state.withLock({ $0.identities[identity.name] }), stored.kind == identity.kind else {
-                throw TokenError("the identity '\(identity.name)' no longer exists")
-            }
-            guard stored.enabled else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' is disabled") }
-            guard !stored.isExpired(at: now) else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' has expired") }
+        let identity = Identity(name: claims.sub, kind: claims.kind, trusted: claims.trusted, scopes: ScopeMap(rules))
+        let stored = state.withLock { s -> StoredIdentity? in
+            if s.verifiedBearers.count > 10_000 { s.verifiedBearers.removeAll() }
+            s.verifiedBearers[token] = (identity, claims.exp)
+            return s.identities[identity.name]
         }
+        return try usable(identity, stored: stored)
+    }
+
+    /// The identity of a bearer token verified before and not yet expired (nil: verify it).
+    /// Synchronous and one lock: this is every authenticated request's path.
+    func cachedBearer(_ token: String) throws(TokenError) -> Identity? {
+        let (cached, stored) = state.withLock { s -> ((Identity, Int64)?, StoredIdentity?) in
+            guard let hit = s.verifiedBearers[token] else { return (nil, nil) }
+            return (hit, s.identities[hit.0.name])
+        }
+        guard let (identity, exp) = cached, Double(exp) > Date().timeIntervalSince1970 else { return nil }
+        return try usable(identity, stored: stored)
+    }
+
+    /// A token's identity is refused once the identity behind it is gone, disabled or expired.
+    private func usable(_ identity: Identity, stored: StoredIdentity?) throws(TokenError) -> Identity {
+        guard identity.kind != .anonymous else { return identity }
+        guard let stored, stored.kind == identity.kind else { throw TokenError("the identity '\(identity.name)' no longer exists") }
+        guard stored.enabled else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' is disabled") }
+        guard !stored.isExpired() else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' has expired") }
         return identity
     }
 

@@ -18,7 +18,7 @@ public struct NetworkRules: Codable, Sendable, Equatable {
 
     /// The rule that refuses `address` on a public listener, or nil when the rules admit it.
     public func refusal(for address: IPAddress?) -> String? {
-        let caller = address?.description ?? "unknown address"
+        var caller: String { address?.description ?? "unknown address" }
         if !publicAccess {
             return "public network access is disabled for this registry; request from \(caller) refused (use a private endpoint)"
         }

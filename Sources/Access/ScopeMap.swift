@@ -20,7 +20,11 @@ public struct ScopeRule: Codable, Sendable, Equatable {
         self.actions = actions.sorted()
     }
 
-    public func matches(_ name: String) -> Bool { Self.glob(Array(repository.utf8)[...], Array(name.utf8)[...]) }
+    public func matches(_ name: String) -> Bool {
+        if repository == "*" { return true }
+        if !repository.utf8.contains(UInt8(ascii: "*")) { return repository == name }
+        return Self.glob(Array(repository.utf8)[...], Array(name.utf8)[...])
+    }
 
     /// Iterative `*` matching (no backtracking blow-up on patterns like `a*a*a*b`).
     static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {

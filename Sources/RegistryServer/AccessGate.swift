@@ -24,15 +24,25 @@ struct AccessGate: HTTPResponder {
         var context = context
         let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress),
                                           forwardedFor: request.headers[Self.forwardedFor])
-        let info = CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",
-                            correlationID: CorrelationID.next(), host: request.head.authority ?? "")
+        // The log rows' shared columns, gathered only while resource logs are collected.
+        let info = access.logSettings.enabled
+            ? CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",
+                       correlationID: CorrelationID.next(), host: request.head.authority ?? "")
+            : nil
         let rules = access.networkRules
         let refusal = isPrivate ? nil : rules.refusal(for: caller)
         let path = request.uri.path
 
         // Authenticate.
         let identity: Identity
-        switch await access.authenticate(authorization: request.headers[.authorization]) {
+        let authorization = request.headers[.authorization]
+        let authentication: AuthenticationResult
+        if let known = access.authenticateFromCache(authorization: authorization) {
+            authentication = known  // the common case, without a suspension point
+        } else {
+            authentication = await access.authenticate(authorization: authorization)
+        }
+        switch authentication {
         case .anonymous:
             identity = rules.anonymousPull ? .anonymousPuller : .anonymous
         case .authenticated(let id, let method):
@@ -131,14 +141,16 @@ struct AccessGate: HTTPResponder {
         var host: String
     }
 
-    func logLogin(identity: String, type: String, info: CallInfo, success: Bool, description: String) {
+    func logLogin(identity: String, type: String, info: CallInfo?, success: Bool, description: String) {
+        guard let info else { return }
         access.record(.loginEvents, ResourceLogEvent(
             identity: identity, identityType: type, callerIP: info.caller, userAgent: info.userAgent, operation: "Login",
             result: success ? "Success" : "Failure", resultDescription: description,
             correlationID: info.correlationID, loginServer: info.host))
     }
 
-    func logRepository(_ op: RepositoryOperation, identity: Identity, info: CallInfo, request: Request, response: Response) {
+    func logRepository(_ op: RepositoryOperation, identity: Identity, info: CallInfo?, request: Request, response: Response) {
+        guard let info else { return }
         let success = response.status.kind == .successful
         var digest = response.headers[RegistryHeader.contentDigest] ?? op.digest
         if !success, digest == nil { digest = op.digest }

@@ -10,9 +10,9 @@ import NIOCore
 struct TokenEndpoint {
     let access: AccessController
 
-    typealias Log = (_ identity: String, _ type: String, _ info: AccessGate.CallInfo, _ success: Bool, _ description: String) -> Void
+    typealias Log = (_ identity: String, _ type: String, _ info: AccessGate.CallInfo?, _ success: Bool, _ description: String) -> Void
 
-    func respond(_ request: Request, identity: Identity, info: AccessGate.CallInfo, context: RegistryRequestContext,
+    func respond(_ request: Request, identity: Identity, info: AccessGate.CallInfo?, context: RegistryRequestContext,
                  log: Log) async throws -> Response {
         switch request.method {
         case .get:
