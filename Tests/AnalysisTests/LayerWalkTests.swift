@@ -58,6 +58,21 @@ import Testing
         #expect(inventory.layers.map(\.packageCount) == [1, 2, 1])
     }
 
+    @Test func hardLinksCarryTheirTargetsPackages() async throws {
+        let factory = try LayerFactory()
+        defer { factory.cleanup() }
+        // "a/deps.pkg" sorts first, so tar stores it as the file and "b/deps.pkg" as a link to it.
+        // "z/late.pkg" links to a file no analyzer read: it is reported, not silently missed.
+        let base = try await factory.layer("links", files: ["a/deps.pkg": "linked 1", "data/blob": "hidden 2"],
+                                           hardlinks: ["b/deps.pkg": "a/deps.pkg", "z/late.pkg": "data/blob"], format: "gnu")
+        // Deleting the target later keeps what the link still holds.
+        let upper = try await factory.layer("rm", files: ["a/.wh.deps.pkg": ""])
+        let inventory = try await analyze(try factory.layout("links", layers: [base, upper]))
+        #expect(inventory.summary == ["linked 1 /b/deps.pkg"])
+        #expect(inventory.packages.first?.layerDigest == inventory.layers[0].digest)
+        #expect(inventory.errors.contains { $0.contains("/z/late.pkg") && $0.contains("hard link to /data/blob") })
+    }
+
     @Test func secondAnalysisComesFromTheCache() async throws {
         let factory = try LayerFactory()
         defer { factory.cleanup() }

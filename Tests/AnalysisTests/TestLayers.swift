@@ -32,8 +32,10 @@ struct LayerFactory {
 
     /// A tree of files (path → content; content nil = empty directory) packed by GNU tar in
     /// `format` (gnu, posix, ustar), optionally compressed with `compress` (gzip, zstd).
-    func layer(_ name: String, files: [String: String?], symlinks: [String: String] = [:], format: String = "posix",
-               compress: String? = nil) async throws -> URL {
+    /// `hardlinks` maps a new path to an existing file of `files`; tar stores whichever sorts
+    /// second as a hard-link entry.
+    func layer(_ name: String, files: [String: String?], symlinks: [String: String] = [:], hardlinks: [String: String] = [:],
+               format: String = "posix", compress: String? = nil) async throws -> URL {
         let tree = root.appendingPathComponent("tree-\(name)")
         try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
         for (path, content) in files {
@@ -49,6 +51,11 @@ struct LayerFactory {
             let url = tree.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+        }
+        for (path, existing) in hardlinks {
+            let url = tree.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.linkItem(at: tree.appendingPathComponent(existing), to: url)
         }
         let tar = root.appendingPathComponent("\(name).tar")
         try await run(["tar", "--format=\(format)", "--sort=name", "-C", tree.path, "-cf", tar.path, "."])

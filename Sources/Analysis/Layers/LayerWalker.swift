@@ -21,6 +21,12 @@ final class LayerWalker: TarEntrySink {
     private var currentOSFile: (path: String, bytes: [UInt8])?
     /// Complete wanted files waiting for `runPending`.
     private var pending: [(header: FileHeader, wanting: [Int], content: FileContent)] = []
+    /// Wanted regular files of this layer (size and the analyzers that wanted them), so that a
+    /// later hard link to one of them can be given the same findings.
+    private var wantedFiles: [String: (size: Int64, wanting: [Int])] = [:]
+    /// Hard links whose own path some analyzer wants: resolved in `finish`, once the target's
+    /// findings exist (a tar hard link always names a file earlier in the same archive).
+    private var hardLinks: [(path: String, target: String)] = []
     private var tempDirectory: URL?
 
     init(label: String, diffID: String, analyzers: [any Analyzer], limits: AnalysisLimits) {
@@ -111,6 +117,7 @@ final class LayerWalker: TarEntrySink {
             throw AnalysisError.badLayer(label, error.description)
         }
         await runPending()
+        resolveHardLinks()
         removeTemporaryFiles()
         inventory.errors.sort()
         return inventory
@@ -138,6 +145,9 @@ final class LayerWalker: TarEntrySink {
             switch entry.kind {
             case .symlink:
                 inventory.osFiles[path] = .symlink(ImagePath.resolve(entry.linkName, from: path))
+            case .hardlink:
+                // Same content as the target, which resolves like a symlink to an absolute path.
+                inventory.osFiles[path] = .symlink(ImagePath.normalise(entry.linkName))
             case .file where entry.size <= OSDetector.maxFileSize:
                 currentOSFile = (path, [])
                 return true
@@ -146,10 +156,15 @@ final class LayerWalker: TarEntrySink {
             }
             return false
         }
+        if entry.kind == .hardlink {
+            noteHardLink(path: path, entry: entry)
+            return false
+        }
         guard entry.kind == .file else { return false }
         let header = FileHeader(path: path, size: entry.size, mode: entry.mode)
         let wanting = analyzers.indices.filter { analyzers[$0].wants(header) }
         guard !wanting.isEmpty else { return false }
+        wantedFiles[path] = (entry.size, wanting)
         guard entry.size <= limits.maxAnalysedFile else {
             inventory.errors.append("\(path): \(entry.size) bytes is above the \(limits.maxAnalysedFile)-byte analysis limit")
             return false
@@ -196,6 +211,38 @@ final class LayerWalker: TarEntrySink {
         } else if let buffer = file.buffer {
             pending.append((file.header, file.wanting, .memory(buffer)))
         }
+    }
+
+    /// A hard link shares its target's content. When the same analyzers want both paths, the
+    /// target's findings are copied to the link in `finish` (no second read of the content); when
+    /// the target was not read, the link cannot be analysed in a single streaming pass, and the
+    /// inventory says so instead of silently missing it.
+    private func noteHardLink(path: String, entry: TarEntry) {
+        let target = ImagePath.normalise(entry.linkName)
+        guard target != path else { return }
+        let known = wantedFiles[target]
+        // A hard link's header has no size of its own; the target's decides (executables have a minimum).
+        let header = FileHeader(path: path, size: known?.size ?? entry.size, mode: entry.mode)
+        let wanting = analyzers.indices.filter { analyzers[$0].wants(header) }
+        guard !wanting.isEmpty else { return }
+        if let known, known.wanting == wanting {
+            wantedFiles[path] = known
+            hardLinks.append((path, target))
+        } else {
+            inventory.errors.append("\(path): hard link to \(target), which was not read for the same analyzers; not analysed")
+        }
+    }
+
+    private func resolveHardLinks() {
+        for link in hardLinks {
+            guard let found = inventory.files[link.target], !found.isEmpty else { continue }
+            inventory.files[link.path, default: []].append(contentsOf: found.map { package in
+                var relocated = package
+                relocated.location = link.path
+                return relocated
+            })
+        }
+        hardLinks = []
     }
 
     private func recordWhiteout(path: String, name: Substring) {

@@ -2,7 +2,7 @@
 /// which is what makes it cacheable by layer. Paths are absolute image paths.
 public struct LayerInventory: Codable, Sendable, Equatable {
     /// Bumped when this structure or the layer walk changes meaning (part of the cache key).
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The uncompressed layer digest (the image config's diff_id) when known, else the blob digest.
     public var diffID: String
