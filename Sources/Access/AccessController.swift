@@ -176,13 +176,7 @@ public final class AccessController: Sendable {
     /// Creates a repository-scoped token; returns it with its generated password (shown once).
     public func createToken(name: String, scopes: ScopeMap, expiresAt: Double?) async throws -> (StoredIdentity, String) {
         try Self.validateName(name)
-        guard !scopes.rules.isEmpty else { throw AccessError(.invalid, "a token needs at least one scope (repository pattern and actions)") }
-        for rule in scopes.rules {
-            guard ScopeMap.validatePattern(rule.repository) else {
-                throw AccessError(.invalid, "'\(rule.repository.prefix(100))' is not a repository pattern (lowercase name characters and '*')")
-            }
-            guard !rule.actions.isEmpty else { throw AccessError(.invalid, "the scope for '\(rule.repository)' grants no actions") }
-        }
+        try Self.validateScopes(scopes, of: "a token")
         if let expiresAt, expiresAt <= Date().timeIntervalSince1970 { throw AccessError(.invalid, "the expiry is in the past") }
         guard state.withLock({ $0.identities[name] }) == nil else { throw AccessError(.conflict, "an identity named '\(name)' exists") }
         let password = PasswordHash.randomSecret()
@@ -193,14 +187,51 @@ public final class AccessController: Sendable {
         return (token, password)
     }
 
-    public func createUser(name: String, password: String) async throws -> StoredIdentity {
-        try Self.validateName(name)
+    static func validateScopes(_ scopes: ScopeMap, of what: String) throws {
+        guard !scopes.rules.isEmpty else { throw AccessError(.invalid, "\(what) needs at least one scope (repository pattern and actions)") }
+        for rule in scopes.rules {
+            guard ScopeMap.validatePattern(rule.repository) else {
+                throw AccessError(.invalid, "'\(rule.repository.prefix(100))' is not a repository pattern (lowercase name characters and '*')")
+            }
+            guard !rule.actions.isEmpty else { throw AccessError(.invalid, "the scope for '\(rule.repository)' grants no actions") }
+        }
+    }
+
+    static func validatePassword(_ password: String) throws {
         guard password.count >= 8 else { throw AccessError(.invalid, "a password needs at least 8 characters") }
+    }
+
+    /// Creates a user. Without `scopes` the user may do everything on every repository (a team
+    /// member); with them, only what they grant (a CI user limited to its project, say).
+    public func createUser(name: String, password: String, scopes: ScopeMap? = nil) async throws -> StoredIdentity {
+        try Self.validateName(name)
+        try Self.validatePassword(password)
+        if let scopes { try Self.validateScopes(scopes, of: "a user") }
         guard state.withLock({ $0.identities[name] }) == nil else { throw AccessError(.conflict, "an identity named '\(name)' exists") }
-        let user = StoredIdentity(name: name, kind: .user, passwordHash: try PasswordHash.make(password), scopes: .everything,
+        let user = StoredIdentity(name: name, kind: .user, passwordHash: try PasswordHash.make(password), scopes: scopes ?? .everything,
                                   trusted: false, enabled: true, expiresAt: nil, createdAt: Date().timeIntervalSince1970)
         try await store.upsert(user)
         state.withLock { $0.identities[name] = user }
+        return user
+    }
+
+    /// Changes a user's password and/or scopes. Takes effect at once for Basic authentication and
+    /// for new bearer tokens; bearer tokens already issued keep the grants they carry until they
+    /// expire (`tokenLifetime`, five minutes by default), as with any registry token service.
+    public func updateUser(name: String, password: String?, scopes: ScopeMap?) async throws -> StoredIdentity {
+        guard var user = state.withLock({ $0.identities[name] }), user.kind == .user else {
+            throw AccessError(.notFound, "no user named '\(name.prefix(64))'")
+        }
+        if let password {
+            try Self.validatePassword(password)
+            user.passwordHash = try PasswordHash.make(password)
+        }
+        if let scopes {
+            try Self.validateScopes(scopes, of: "a user")
+            user.scopes = scopes
+        }
+        try await store.upsert(user)
+        state.withLock { [user] in $0.identities[name] = user; $0.verifiedPasswords.removeAll() }
         return user
     }
 

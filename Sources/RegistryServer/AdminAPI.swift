@@ -25,6 +25,7 @@ struct AdminAPI {
     struct UserView: Codable {
         var name: String
         var kind: String
+        var scopes: [ScopeRule]
         var enabled: Bool
         var createdAt: String
     }
@@ -108,14 +109,22 @@ struct AdminAPI {
     }
 
     func users(_ request: Request, _ rest: [String]) async throws -> Response {
-        func view(_ i: StoredIdentity) -> UserView { UserView(name: i.name, kind: i.kind.rawValue, enabled: i.enabled, createdAt: Self.time(i.createdAt)) }
+        func view(_ i: StoredIdentity) -> UserView {
+            UserView(name: i.name, kind: i.kind.rawValue, scopes: i.scopes.rules, enabled: i.enabled, createdAt: Self.time(i.createdAt))
+        }
         switch (request.method, rest.count) {
         case (.get, 0):
             return json(["users": access.identities().filter { $0.kind == .user || $0.kind == .admin || $0.kind == .service }.map(view)])
         case (.post, 0):
-            struct Create: Decodable { var name: String; var password: String }
-            let body: Create = try await decode(request, allowed: ["name", "password"])
-            return json(view(try await access.createUser(name: body.name, password: body.password)), status: .created)
+            struct Create: Decodable { var name: String; var password: String; var scopes: [ScopeRule]? }
+            let body: Create = try await decode(request, allowed: ["name", "password", "scopes"])
+            let user = try await access.createUser(name: body.name, password: body.password, scopes: body.scopes.map(ScopeMap.init))
+            return json(view(user), status: .created)
+        case (.patch, 1):
+            struct Change: Decodable { var password: String?; var scopes: [ScopeRule]? }
+            let body: Change = try await decode(request, allowed: ["password", "scopes"])
+            guard body.password != nil || body.scopes != nil else { throw AccessError(.invalid, "give password and/or scopes to change") }
+            return json(view(try await access.updateUser(name: rest[0], password: body.password, scopes: body.scopes.map(ScopeMap.init))))
         case (.delete, 1):
             try await access.delete(name: rest[0], kind: .user)
             return Response(status: .noContent)

@@ -48,6 +48,14 @@ import Testing
         try await record(.DELETE, "/admin/tokens/{name}", "/admin/tokens/ro", expect: 404)
         try await record(.POST, "/admin/users", "/admin/users", ["name": "alice", "password": "long enough password"], expect: 201)
         try await record(.POST, "/admin/users", "/admin/users", ["name": "bob", "password": "short"], expect: 400)
+        try await record(.POST, "/admin/users", "/admin/users",
+                         ["name": "carol", "password": "long enough password", "scopes": [["repository": "team/*", "actions": ["pull"]]]], expect: 201)
+        try await record(.POST, "/admin/users", "/admin/users",
+                         ["name": "dave", "password": "long enough password", "scopes": [["repository": "Team", "actions": ["pull"]]]], expect: 400)
+        try await record(.PATCH, "/admin/users/{name}", "/admin/users/carol",
+                         ["scopes": [["repository": "team/app", "actions": ["pull", "push"]]]], expect: 200)
+        try await record(.PATCH, "/admin/users/{name}", "/admin/users/carol", ["colour": "red"], expect: 400)
+        try await record(.PATCH, "/admin/users/{name}", "/admin/users/nobody", ["password": "long enough password"], expect: 404)
         try await record(.GET, "/admin/users", "/admin/users", expect: 200)
         try await record(.DELETE, "/admin/users/{name}", "/admin/users/alice", expect: 204)
         try await record(.GET, "/admin/network", "/admin/network", expect: 200)

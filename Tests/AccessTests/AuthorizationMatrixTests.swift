@@ -10,6 +10,8 @@ import Testing
 @Suite(.serialized) struct AuthorizationMatrixTests {
     enum Caller: String, CaseIterable {
         case anonymous, pullToken, pushToken, deleteToken, otherRepoToken, disabledToken, expiredToken, admin, defender
+        /// A user without scopes (everything) and one limited to pull and delete on team/*.
+        case user, scopedUser
     }
 
     enum Endpoint: String, CaseIterable {
@@ -21,19 +23,19 @@ import Testing
 
     /// The expected status for each endpoint, by caller (order of `Caller.allCases`).
     static let expected: [Endpoint: [Int]] = [
-        //               anon pull push del  other dis  exp  admin defender
-        .base:           [401, 200, 200, 200, 200, 401, 401, 200, 200],
-        .catalog:        [401, 200, 200, 200, 200, 401, 401, 200, 200],
-        .tags:           [401, 200, 200, 403, 403, 401, 401, 200, 200],
-        .getManifest:    [401, 200, 200, 403, 403, 401, 401, 200, 200],
-        .headManifest:   [401, 200, 200, 403, 403, 401, 401, 200, 200],
-        .getBlob:        [401, 200, 200, 403, 403, 401, 401, 200, 200],
-        .referrers:      [401, 200, 200, 403, 403, 401, 401, 200, 200],
-        .startUpload:    [401, 403, 202, 403, 403, 401, 401, 202, 403],
-        .putManifest:    [401, 403, 201, 403, 403, 401, 401, 201, 403],
-        .deleteManifest: [401, 403, 403, 404, 403, 401, 401, 404, 403],
-        .deleteBlob:     [401, 403, 403, 404, 403, 401, 401, 404, 403],
-        .adminNetwork:   [401, 403, 403, 403, 403, 401, 401, 200, 403],
+        //               anon pull push del  other dis  exp  admin defender user scoped
+        .base:           [401, 200, 200, 200, 200, 401, 401, 200, 200,     200, 200],
+        .catalog:        [401, 200, 200, 200, 200, 401, 401, 200, 200,     200, 200],
+        .tags:           [401, 200, 200, 403, 403, 401, 401, 200, 200,     200, 200],
+        .getManifest:    [401, 200, 200, 403, 403, 401, 401, 200, 200,     200, 200],
+        .headManifest:   [401, 200, 200, 403, 403, 401, 401, 200, 200,     200, 200],
+        .getBlob:        [401, 200, 200, 403, 403, 401, 401, 200, 200,     200, 200],
+        .referrers:      [401, 200, 200, 403, 403, 401, 401, 200, 200,     200, 200],
+        .startUpload:    [401, 403, 202, 403, 403, 401, 401, 202, 403,     202, 403],
+        .putManifest:    [401, 403, 201, 403, 403, 401, 401, 201, 403,     201, 403],
+        .deleteManifest: [401, 403, 403, 404, 403, 401, 401, 404, 403,     404, 404],
+        .deleteBlob:     [401, 403, 403, 404, 403, 401, 401, 404, 403,     404, 404],
+        .adminNetwork:   [401, 403, 403, 403, 403, 401, 401, 200, 403,     403, 403],
     ]
 
     struct Setup {
@@ -66,6 +68,11 @@ import Testing
         credentials[.expiredToken] = try await token("old", [.pull, .push, .delete], expires: Date().timeIntervalSince1970 + 1)
         credentials[.admin] = AccessHTTP.admin
         credentials[.defender] = AccessHTTP.basic("defender", access.defenderPassword)
+        _ = try await access.createUser(name: "member", password: "member password")
+        credentials[.user] = AccessHTTP.basic("member", "member password")
+        _ = try await access.createUser(name: "janitor", password: "janitor password",
+                                        scopes: ScopeMap([ScopeRule(repository: "team/*", actions: [.pull, .delete])]))
+        credentials[.scopedUser] = AccessHTTP.basic("janitor", "janitor password")
         try await Task.sleep(for: .milliseconds(1100))
         return Setup(registry: registry, http: http, credentials: credentials, manifest: manifest, blob: blob, manifestBytes: manifestBytes)
     }
@@ -143,6 +150,29 @@ import Testing
         let bearer = try await s.http.bearer(s.credentials[.pullToken]!, scopes: ["registry:catalog:*"])
         let viaBearer = try await s.http.send(.GET, "/v2/_catalog", headers: [bearer]).json["repositories"] as? [String]
         #expect(viaBearer == ["team/app"])
+        await s.registry.stop()
+    }
+
+    /// Changing a user's scopes applies to the next request (Basic) and to the catalog.
+    @Test func userScopesChangeAtOnce() async throws {
+        let s = try await Self.setUp()
+        defer { Task { await s.registry.stop() } }
+        let access = try #require(s.registry.access)
+        let janitor = s.credentials[.scopedUser]!
+        #expect(try await s.http.send(.GET, "/v2/_catalog", headers: [janitor]).json["repositories"] as? [String] == ["team/app"])
+        _ = try await access.updateUser(name: "janitor", password: nil,
+                                        scopes: ScopeMap([ScopeRule(repository: "other/app", actions: [.pull])]))
+        #expect(try await s.http.send(.GET, "/v2/_catalog", headers: [janitor]).json["repositories"] as? [String] == ["other/app"])
+        #expect(try await s.http.send(.GET, "/v2/team/app/manifests/v1", headers: [janitor]).status == 403)
+        #expect(try await s.http.send(.GET, "/v2/other/app/manifests/v1", headers: [janitor]).status == 200)
+        // A token from the token endpoint carries only what the user holds now.
+        let bearer = try await s.http.bearer(janitor, scopes: ["repository:team/app:pull", "repository:other/app:pull,push"])
+        #expect(try await s.http.send(.GET, "/v2/team/app/manifests/v1", headers: [bearer]).status == 403)
+        #expect(try await s.http.send(.GET, "/v2/other/app/manifests/v1", headers: [bearer]).status == 200)
+        #expect(try await s.http.send(.POST, "/v2/other/app/blobs/uploads/", headers: [bearer]).status == 403)
+        // A new password replaces the old one at once.
+        _ = try await access.updateUser(name: "janitor", password: "a new janitor password", scopes: nil)
+        #expect(try await s.http.send(.GET, "/v2/other/app/manifests/v1", headers: [janitor]).status == 401)
         await s.registry.stop()
     }
 

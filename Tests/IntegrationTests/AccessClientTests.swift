@@ -126,6 +126,16 @@ import Testing
         #expect(try await drydock(["user", "create", "alice", "--user-password", "alice-password"]).succeeded)
         #expect(try await drydock(["user", "list"]).stdout.contains("alice\tuser"))
         #expect(try await drydock(["user", "delete", "alice"]).succeeded)
+        // A user limited to app/* with pull; widened to push by `user update`.
+        let limited = try await drydock(["user", "create", "bob", "--user-password", "bob-password", "--scope", "app/*=pull"])
+        #expect(limited.succeeded, "\(limited.stderr)")
+        #expect(try await curl(["-u", "bob:bob-password", url + "/v2/app/x/tags/list"]) == "404")
+        #expect(try await curl(["-u", "bob:bob-password", "-X", "POST", url + "/v2/app/x/blobs/uploads/"]) == "403")
+        #expect(try await curl(["-u", "bob:bob-password", url + "/v2/other/tags/list"]) == "403")
+        let widened = try await drydock(["user", "update", "bob", "--scope", "app/*=pull,push"])
+        #expect(widened.succeeded && widened.stdout.contains("app/*=pull,push"), "\(widened.stdout)\(widened.stderr)")
+        #expect(try await curl(["-u", "bob:bob-password", "-X", "POST", url + "/v2/app/x/blobs/uploads/"]) == "202")
+        #expect(try await drydock(["user", "list"]).stdout.contains("bob\tuser\ttrue\tapp/*=pull,push"))
 
         let set = try await drydock(["network", "set", "--default-action", "deny"])
         #expect(set.succeeded && set.stdout.contains("default action:    deny"), "\(set.stdout)\(set.stderr)")
@@ -163,7 +173,9 @@ import Testing
         defer { server.stop() }
         let env = ["DRYDOCK_SERVER": "http://127.0.0.1:\(server.port)", "DRYDOCK_PASSWORD": "admin-secret-1"]
         for args in [["network", "rule", "add", "garbage"], ["network", "set", "--public-access", "maybe"], ["token", "create", "x"],
-                     ["logs", "query", "--table", "Nope"], ["token", "disable", "nobody"], ["logs", "query", "--since", "yesterday"]] {
+                     ["logs", "query", "--table", "Nope"], ["token", "disable", "nobody"], ["logs", "query", "--since", "yesterday"],
+                     ["user", "update", "nobody", "--scope", "x=pull"], ["user", "update", "nobody"],
+                     ["user", "create", "eve", "--user-password", "eve-password", "--scope", "x=fly"]] {
             let result = try await Command.run([binary] + args, environment: env)
             #expect(result.status != 0, "\(args)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(args): \(result.stderr)")
