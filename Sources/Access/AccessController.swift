@@ -1,10 +1,13 @@
 import Crypto
 import Foundation
 import Logging
+import Synchronization
 
 /// The access state of one registry: identities, network rules, log settings and the log buffer.
-/// Everything a request needs is held in memory (behind a lock) and written through to SQLite
-/// when an admin changes it, so the request path never reads the database.
+/// Everything a request needs is held in memory and written through to SQLite when an admin
+/// changes it, so the request path never reads the database. The log buffer has its own lock and
+/// the logs switch is an atomic, so recording a row never waits for an authentication (or the
+/// other way round) when both event loops are busy.
 public final class AccessController: Sendable {
     public struct Configuration: Sendable {
         /// The `service` of token challenges and the audience of issued tokens.
@@ -24,16 +27,25 @@ public final class AccessController: Sendable {
         var logSettings = ResourceLogSettings()
         var verifiedPasswords: [String: Double] = [:]
         var verifiedBearers: [String: (Identity, Int64)] = [:]
-        var pendingEvents: [(ResourceLogTable, ResourceLogEvent)] = []
         /// The last flush started: flushes run one after another, so a query that flushes first
         /// also waits for a housekeeping flush already writing (read-your-writes for the admin).
         var flushTail: Task<Void, Never>?
+    }
+
+    /// Rows recorded since the last flush. The next buffer is allocated at the size of the last
+    /// batch, outside the lock, so that appends under load rarely grow (and copy) it.
+    struct LogBuffer {
+        var events: [(ResourceLogTable, ResourceLogEvent)] = []
+        static let cap = 100_000
     }
 
     public let configuration: Configuration
     let store: AccessStore
     let signer: TokenSigner
     let state: Locked<State>
+    let logBuffer = Locked(LogBuffer())
+    /// Mirrors `logSettings.enabled` for the request path (read on every request, written rarely).
+    let logsOn = Atomic<Bool>(true)
     let logger: Logger
     /// The admin password when it was generated on this start (print it once), else nil.
     public let generatedAdminPassword: String?
@@ -106,6 +118,7 @@ public final class AccessController: Sendable {
         self.configuration = configuration
         self.store = store
         self.signer = signer
+        self.logsOn.store(state.withLock { $0.logSettings.enabled }, ordering: .relaxed)
         self.state = state
         self.logger = logger
         self.generatedAdminPassword = generatedAdminPassword
@@ -143,7 +156,11 @@ public final class AccessController: Sendable {
         let json = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         try await store.setSetting("log_settings", json)
         state.withLock { $0.logSettings = settings }
+        logsOn.store(settings.enabled, ordering: .relaxed)
     }
+
+    /// Whether resource logs are collected now: an atomic load, for the request path.
+    public var logsEnabled: Bool { logsOn.load(ordering: .relaxed) }
 
     /// The caller's address: the peer, or the left-most `X-Forwarded-For` entry when the peer is
     /// a configured trusted proxy.
@@ -257,9 +274,10 @@ public final class AccessController: Sendable {
 
     /// Buffers a row (when logs are on); `flushLogs` writes the buffer in one transaction.
     public func record(_ table: ResourceLogTable, _ event: ResourceLogEvent) {
-        state.withLock {
-            guard $0.logSettings.enabled, $0.pendingEvents.count < 100_000 else { return }
-            $0.pendingEvents.append((table, event))
+        guard logsEnabled else { return }
+        logBuffer.withLock {
+            guard $0.events.count < LogBuffer.cap else { return }
+            $0.events.append((table, event))
         }
     }
 
@@ -277,16 +295,18 @@ public final class AccessController: Sendable {
     }
 
     private func writePendingEvents() async {
-        let batch = state.withLock { s -> [(ResourceLogTable, ResourceLogEvent)] in
-            defer { s.pendingEvents.removeAll() }
-            return s.pendingEvents
+        var next: [(ResourceLogTable, ResourceLogEvent)] = []
+        next.reserveCapacity(min(LogBuffer.cap, max(64, logBuffer.withLock { $0.events.count } * 5 / 4)))
+        let batch = logBuffer.withLock { buffer in
+            swap(&buffer.events, &next)
+            return next
         }
         guard !batch.isEmpty else { return }
         do {
             try await store.insert(batch)
         } catch {
             logger.warning("could not write resource log rows; keeping them for the next flush", metadata: ["error": "\(error)"])
-            state.withLock { $0.pendingEvents.insert(contentsOf: batch, at: 0) }
+            logBuffer.withLock { $0.events.insert(contentsOf: batch.prefix(LogBuffer.cap - $0.events.count), at: 0) }
         }
     }
 

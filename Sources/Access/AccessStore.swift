@@ -26,22 +26,28 @@ public struct StoredIdentity: Codable, Sendable, Equatable {
 actor AccessStore {
     private let writer: SQLiteConnection
     private let reader: SQLiteConnection
+    /// The access tables' own SQLite thread: a log flush (thousands of rows, sometimes a WAL
+    /// checkpoint) never occupies the threads that serve the registry's manifest and tag reads.
+    private let threadPool: NIOThreadPool
 
     static func open(path: String, logger: Logger) async throws -> AccessStore {
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let reader: SQLiteConnection
-        do { reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger) } catch {
-            try? await writer.close()
-            throw error
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        func connect() async throws -> SQLiteConnection {
+            try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger,
+                                            on: MultiThreadedEventLoopGroup.singleton.any())
         }
+        var opened: [SQLiteConnection] = []
         do {
-            try await migrate(writer: writer, reader: reader)
+            opened.append(try await connect())
+            opened.append(try await connect())
+            try await migrate(writer: opened[0], reader: opened[1])
         } catch {
-            try? await reader.close()
-            try? await writer.close()
+            for connection in opened { try? await connection.close() }
+            try? await threadPool.shutdownGracefully()
             throw error
         }
-        return AccessStore(writer: writer, reader: reader)
+        return AccessStore(writer: opened[0], reader: opened[1], threadPool: threadPool)
     }
 
     private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {
@@ -67,14 +73,16 @@ actor AccessStore {
         }
     }
 
-    private init(writer: SQLiteConnection, reader: SQLiteConnection) {
+    private init(writer: SQLiteConnection, reader: SQLiteConnection, threadPool: NIOThreadPool) {
         self.writer = writer
         self.reader = reader
+        self.threadPool = threadPool
     }
 
     func close() async {
         try? await reader.close()
         try? await writer.close()
+        try? await threadPool.shutdownGracefully()
     }
 
     // MARK: Identities

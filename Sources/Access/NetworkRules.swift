@@ -69,6 +69,9 @@ public struct IPAddress: Sendable, Equatable, Hashable, CustomStringConvertible 
     }
 
     public var description: String {
+        // IPv4 by hand: every logged request formats its caller, and glibc's inet_ntop goes
+        // through sprintf for IPv4.
+        if bytes.count == 4 { return "\(bytes[0]).\(bytes[1]).\(bytes[2]).\(bytes[3])" }
         var buffer = [CChar](repeating: 0, count: 64)
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         let ok = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, 64) } != nil

@@ -25,7 +25,7 @@ struct AccessGate: HTTPResponder {
         let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress),
                                           forwardedFor: request.headers[Self.forwardedFor])
         // The log rows' shared columns, gathered only while resource logs are collected.
-        let info = access.logSettings.enabled
+        let info = access.logsEnabled
             ? CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",
                        correlationID: CorrelationID.next(), host: request.head.authority ?? "")
             : nil

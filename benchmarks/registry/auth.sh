@@ -66,26 +66,36 @@ bearer() {
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
-# wrk's requests/s for one URL; extra arguments are wrk's (-H …).
-rate() { # url conc [wrk args…]
-  local url=$1 conc=$2; shift 2
-  wrk -t "$(( conc < 2 ? 1 : 2 ))" -c "$conc" -d "${DURATION}s" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
+# The server's CPU time so far (user + system, in clock ticks) from /proc.
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# One wrk run against a server: prints "requests/s server-CPU-µs-per-request". The CPU figure is
+# steadier than throughput on a shared 2-core machine, where wrk competes with the server.
+rate() { # pid url conc [wrk args…]
+  local pid=$1 url=$2 conc=$3; shift 3
+  local before after out
+  before=$(ticks "$pid")
+  out=$(wrk -t "$(( conc < 2 ? 1 : 2 ))" -c "$conc" -d "${DURATION}s" "$@" "$url")
+  after=$(ticks "$pid")
+  awk -v cpu=$(( (after - before) * TICK_US )) '/Requests\/sec/ {rps = $2} / requests in / {n = $1} END {printf "%s %.1f\n", rps, cpu / n}' <<<"$out"
 }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 ACCEPT='Accept: application/vnd.oci.image.manifest.v1+json'
-echo "| row | anonymous (auth off) req/s | bearer token, logs on req/s | bearer/anonymous |"
-echo "|---|---|---|---|"
+echo "| row | anonymous (auth off) req/s | bearer token, logs on req/s | bearer/anonymous | server CPU µs/request, anonymous | server CPU µs/request, bearer | CPU bearer/anonymous |"
+echo "|---|---|---|---|---|---|---|"
 for row in "manifest GET by tag c=1|/v2/bench/app/manifests/v1|1" "manifest GET by tag c=32|/v2/bench/app/manifests/v1|32" \
            "blob GET 1 MiB c=1|/v2/bench/app/blobs/$LAYER|1" "blob GET 1 MiB c=32|/v2/bench/app/blobs/$LAYER|32"; do
   IFS='|' read -r name path conc <<<"$row"
-  a=(); b=()
+  a=(); b=(); ca=(); cb=()
   for _ in $(seq "$REPS"); do
-    a+=("$(rate "http://127.0.0.1:$A_PORT$path" "$conc" -H "$ACCEPT")")
-    b+=("$(rate "http://127.0.0.1:$B_PORT$path" "$conc" -H "$ACCEPT" -H "Authorization: Bearer $(bearer)")")
+    read -r r c <<<"$(rate "$A_PID" "http://127.0.0.1:$A_PORT$path" "$conc" -H "$ACCEPT")"; a+=("$r"); ca+=("$c")
+    read -r r c <<<"$(rate "$B_PID" "http://127.0.0.1:$B_PORT$path" "$conc" -H "$ACCEPT" -H "Authorization: Bearer $(bearer)")"
+    b+=("$r"); cb+=("$c")
   done
-  ma=$(median "${a[@]}"); mb=$(median "${b[@]}")
-  printf '| %s | %.0f | %.0f | %.2f |\n' "$name" "$ma" "$mb" "$(python3 -c "print($mb/$ma)")"
+  ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mca=$(median "${ca[@]}"); mcb=$(median "${cb[@]}")
+  printf '| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n' "$name" "$ma" "$mb" "$(python3 -c "print($mb/$ma)")" \
+    "$mca" "$mcb" "$(python3 -c "print($mcb/$mca)")"
 done
 # The log rows really were written (B flushes every second).
 sleep 2
