@@ -32,11 +32,29 @@ public final class AccessController: Sendable {
         var flushTail: Task<Void, Never>?
     }
 
-    /// Rows recorded since the last flush. The next buffer is allocated at the size of the last
-    /// batch, outside the lock, so that appends under load rarely grow (and copy) it.
+    /// Rows recorded since the last flush, already rendered as comma-separated JSON arrays per
+    /// table (`ResourceLogRows`). Bytes rather than events: a row costs one append under the lock
+    /// and no heap objects that the flushing thread would have to free (glibc frees across
+    /// threads take the allocating arena's lock, which showed up as contention under load).
     struct LogBuffer {
-        var events: [(ResourceLogTable, ResourceLogEvent)] = []
+        var login: [UInt8] = []
+        var repository: [UInt8] = []
+        var count = 0
         static let cap = 100_000
+
+        mutating func append(_ table: ResourceLogTable, _ row: [UInt8]) {
+            guard count < Self.cap else { return }
+            count += 1
+            switch table {
+            case .loginEvents: Self.append(row, to: &login)
+            case .repositoryEvents: Self.append(row, to: &repository)
+            }
+        }
+
+        private static func append(_ row: [UInt8], to rows: inout [UInt8]) {
+            if !rows.isEmpty { rows.append(UInt8(ascii: ",")) }
+            rows.append(contentsOf: row)
+        }
     }
 
     public let configuration: Configuration
@@ -275,10 +293,10 @@ public final class AccessController: Sendable {
     /// Buffers a row (when logs are on); `flushLogs` writes the buffer in one transaction.
     public func record(_ table: ResourceLogTable, _ event: ResourceLogEvent) {
         guard logsEnabled else { return }
-        logBuffer.withLock {
-            guard $0.events.count < LogBuffer.cap else { return }
-            $0.events.append((table, event))
-        }
+        var row: [UInt8] = []
+        row.reserveCapacity(384)
+        ResourceLogRows.append(event, to: &row)
+        logBuffer.withLock { $0.append(table, row) }
     }
 
     public func flushLogs() async {
@@ -295,18 +313,30 @@ public final class AccessController: Sendable {
     }
 
     private func writePendingEvents() async {
-        var next: [(ResourceLogTable, ResourceLogEvent)] = []
-        next.reserveCapacity(min(LogBuffer.cap, max(64, logBuffer.withLock { $0.events.count } * 5 / 4)))
+        // The next buffers are sized like the last ones and allocated outside the lock, so that
+        // appends under load rarely grow (and copy) them while other requests wait.
+        let sizes = logBuffer.withLock { ($0.login.count, $0.repository.count) }
+        guard sizes != (0, 0) else { return }
+        var next = LogBuffer()
+        next.login.reserveCapacity(sizes.0 + sizes.0 / 4)
+        next.repository.reserveCapacity(sizes.1 + sizes.1 / 4)
         let batch = logBuffer.withLock { buffer in
-            swap(&buffer.events, &next)
+            swap(&buffer, &next)
             return next
         }
-        guard !batch.isEmpty else { return }
         do {
-            try await store.insert(batch)
+            try await store.insert([(.loginEvents, batch.login), (.repositoryEvents, batch.repository)])
         } catch {
             logger.warning("could not write resource log rows; keeping them for the next flush", metadata: ["error": "\(error)"])
-            logBuffer.withLock { $0.events.insert(contentsOf: batch.prefix(LogBuffer.cap - $0.events.count), at: 0) }
+            logBuffer.withLock { buffer in
+                var kept = batch
+                kept.count = min(LogBuffer.cap, batch.count + buffer.count)
+                for (rows, newer) in [(\LogBuffer.login, buffer.login), (\LogBuffer.repository, buffer.repository)] where !newer.isEmpty {
+                    if !kept[keyPath: rows].isEmpty { kept[keyPath: rows].append(UInt8(ascii: ",")) }
+                    kept[keyPath: rows].append(contentsOf: newer)
+                }
+                buffer = kept
+            }
         }
     }
 

@@ -132,24 +132,30 @@ actor AccessStore {
 
     // MARK: Resource logs
 
-    func insert(_ events: [(ResourceLogTable, ResourceLogEvent)]) async throws {
-        guard !events.isEmpty else { return }
+    /// Writes rows rendered by `ResourceLogRows` (per table, comma-separated JSON arrays) in one
+    /// transaction.
+    func insert(_ batches: [(ResourceLogTable, [UInt8])]) async throws {
+        let batches = batches.filter { !$0.1.isEmpty }
+        guard !batches.isEmpty else { return }
         _ = try await writer.query("BEGIN IMMEDIATE")
         do {
             // All of a table's rows in one statement with one bound value, a JSON array of rows
             // that SQLite unpacks itself (json_each): at thousands of requests per second, a
             // statement per row — or parsing a statement with thousands of placeholders — costs
             // more CPU than the requests being logged.
-            for table in [ResourceLogTable.loginEvents, .repositoryEvents] {
-                let rows = events.lazy.filter { $0.0 == table }.map(\.1)
-                guard !rows.isEmpty else { continue }
+            for (table, rows) in batches {
+                var json: [UInt8] = []
+                json.reserveCapacity(rows.count + 2)
+                json.append(UInt8(ascii: "["))
+                json.append(contentsOf: rows)
+                json.append(UInt8(ascii: "]"))
                 _ = try await writer.query("""
                     INSERT INTO \(table.sqlTable) (time, identity, identity_type, caller_ip, user_agent, operation,
                       repository, tag, digest, size, result, result_description, correlation_id, login_server)
                     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
                       value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
                     FROM json_each(?)
-                    """, [.text(ResourceLogRows.json(rows))])
+                    """, [.text(String(decoding: json, as: UTF8.self))])
             }
             _ = try await writer.query("COMMIT")
         } catch {

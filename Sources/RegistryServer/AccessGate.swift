@@ -22,8 +22,9 @@ struct AccessGate: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         var context = context
-        let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress),
-                                          forwardedFor: request.headers[Self.forwardedFor])
+        // X-Forwarded-For counts only from trusted proxies, so without any it is not even read.
+        let forwardedFor = access.configuration.trustedProxies.isEmpty ? nil : request.headers[Self.forwardedFor]
+        let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress), forwardedFor: forwardedFor)
         // The log rows' shared columns, gathered only while resource logs are collected.
         let info = access.logsEnabled
             ? CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",

@@ -125,3 +125,26 @@ import Testing
         #expect(rules.publicAccess && rules.trustedServices && !rules.anonymousPull && rules.defaultAction == .allow)
     }
 }
+
+/// The hand-written row encoding must be JSON that Python's parser reads back to the same values.
+@Suite struct ResourceLogRowTests {
+    @Test func rowsAreJSONWithMicrosecondTimes() throws {
+        var out: [UInt8] = []
+        ResourceLogRows.append(ResourceLogEvent(time: 1_733_441_234.000123, identity: "a\"b\\c", identityType: "user",
+                                                callerIP: "10.0.0.1", userAgent: "tab\there\u{1}", operation: "Pull",
+                                                repository: "team/app", tag: nil, digest: nil, size: -5, result: "Success",
+                                                resultDescription: "200", correlationID: "c1", loginServer: nil), to: &out)
+        let row = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
+        #expect(row.count == 14)
+        #expect(String(decoding: out.prefix(18), as: UTF8.self) == "[1733441234.000123")
+        #expect(row[1] as? String == "a\"b\\c")
+        #expect(row[4] as? String == "tab\there\u{1}")
+        #expect(row[7] is NSNull)
+        #expect((row[9] as? NSNumber)?.int64Value == -5)
+        for (value, width, text) in [(0 as UInt64, 1, "0"), (7, 6, "000007"), (1_234_567, 6, "1234567"), (UInt64.max, 1, "18446744073709551615")] {
+            var digits: [UInt8] = []
+            ResourceLogRows.digits(value, width: width, into: &digits)
+            #expect(String(decoding: digits, as: UTF8.self) == text)
+        }
+    }
+}
