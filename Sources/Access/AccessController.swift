@@ -33,9 +33,9 @@ public final class AccessController: Sendable {
     }
 
     /// Rows recorded since the last flush, already rendered as comma-separated JSON arrays per
-    /// table (`ResourceLogRows`). Bytes rather than events: a row costs one append under the lock
-    /// and no heap objects that the flushing thread would have to free (glibc frees across
-    /// threads take the allocating arena's lock, which showed up as contention under load).
+    /// table (`ResourceLogRows`). Bytes rather than events: a row costs one short append under
+    /// the lock, and no per-row objects (a dozen strings each) live until the flush only to be
+    /// freed there, on another thread.
     struct LogBuffer {
         var login: [UInt8] = []
         var repository: [UInt8] = []

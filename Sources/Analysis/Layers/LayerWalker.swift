@@ -21,9 +21,9 @@ final class LayerWalker: TarEntrySink {
     private var currentOSFile: (path: String, bytes: [UInt8])?
     /// Complete wanted files waiting for `runPending`.
     private var pending: [(header: FileHeader, wanting: [Int], content: FileContent)] = []
-    /// Wanted regular files of this layer (size and the analyzers that wanted them), so that a
-    /// later hard link to one of them can be given the same findings.
-    private var wantedFiles: [String: (size: Int64, wanting: [Int])] = [:]
+    /// Wanted regular files of this layer (size, and the analyzers that wanted them as a bit set),
+    /// so that a later hard link to one of them can be given the same findings.
+    private var wantedFiles: [String: (size: Int64, analyzers: UInt64?)] = [:]
     /// Hard links whose own path some analyzer wants: resolved in `finish`, once the target's
     /// findings exist (a tar hard link always names a file earlier in the same archive).
     private var hardLinks: [(path: String, target: String)] = []
@@ -164,7 +164,7 @@ final class LayerWalker: TarEntrySink {
         let header = FileHeader(path: path, size: entry.size, mode: entry.mode)
         let wanting = analyzers.indices.filter { analyzers[$0].wants(header) }
         guard !wanting.isEmpty else { return false }
-        wantedFiles[path] = (entry.size, wanting)
+        wantedFiles[path] = (entry.size, Self.bitSet(wanting))
         guard entry.size <= limits.maxAnalysedFile else {
             inventory.errors.append("\(path): \(entry.size) bytes is above the \(limits.maxAnalysedFile)-byte analysis limit")
             return false
@@ -225,12 +225,19 @@ final class LayerWalker: TarEntrySink {
         let header = FileHeader(path: path, size: known?.size ?? entry.size, mode: entry.mode)
         let wanting = analyzers.indices.filter { analyzers[$0].wants(header) }
         guard !wanting.isEmpty else { return }
-        if let known, known.wanting == wanting {
+        if let known, let analyzers = known.analyzers, analyzers == Self.bitSet(wanting) {
             wantedFiles[path] = known
             hardLinks.append((path, target))
         } else {
             inventory.errors.append("\(path): hard link to \(target), which was not read for the same analyzers; not analysed")
         }
+    }
+
+    /// Analyzer indices as bits; nil past 64 analyzers (the catalog has 17), which makes a hard
+    /// link be reported instead of resolved.
+    private static func bitSet(_ indices: [Int]) -> UInt64? {
+        guard indices.allSatisfy({ $0 < 64 }) else { return nil }
+        return indices.reduce(0) { $0 | (1 << UInt64($1)) }
     }
 
     private func resolveHardLinks() {
