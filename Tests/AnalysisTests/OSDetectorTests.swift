@@ -48,6 +48,19 @@ import Testing
         #expect(detect(["/etc/centos-release": "CentOS Linux release 7.9.2009 (Core)\n"]) ==
                 OSRelease(family: "centos", version: "7.9.2009", prettyName: "CentOS Linux release 7.9.2009 (Core)"))
         #expect(detect(["/etc/system-release": "Amazon Linux release 2 (Karoo)\n"])?.family == "amazon")
+        // The remaining families of the issue, from their real os-release / release files.
+        #expect(detect(["/etc/os-release": "NAME=\"AlmaLinux\"\nVERSION=\"9.3 (Shamrock Pampas Cat)\"\nID=\"almalinux\"\nVERSION_ID=\"9.3\"\n"])
+                == OSRelease(family: "almalinux", version: "9.3"))
+        #expect(detect(["/etc/os-release": "NAME=\"Fedora Linux\"\nVERSION=\"39 (Container Image)\"\nID=fedora\nVERSION_ID=39\n"])
+                == OSRelease(family: "fedora", version: "39"))
+        #expect(detect(["/etc/os-release": "NAME=\"openSUSE Leap\"\nVERSION=\"15.5\"\nID=\"opensuse-leap\"\nVERSION_ID=\"15.5\"\n"])
+                == OSRelease(family: "opensuse-leap", version: "15.5"))
+        #expect(detect(["/etc/os-release": "NAME=\"SLES\"\nVERSION=\"15-SP5\"\nVERSION_ID=\"15.5\"\nID=\"sles\"\n"])
+                == OSRelease(family: "sles", version: "15.5"))
+        #expect(detect(["/etc/os-release": "NAME=\"VMware Photon OS\"\nVERSION=\"5.0\"\nID=photon\nVERSION_ID=5.0\n"])
+                == OSRelease(family: "photon", version: "5.0"))
+        #expect(detect(["/etc/photon-release": "VMware Photon OS 4.0\nPHOTON_BUILD_NUMBER=1526e30ba\n"])?.family == "photon")
+        #expect(detect(["/etc/photon-release": "VMware Photon OS 4.0\nPHOTON_BUILD_NUMBER=1526e30ba\n"])?.version == "4.0")
     }
 
     @Test func nothingOrLoopsIsUnknown() {

@@ -46,7 +46,7 @@ public enum OSDetector {
         for (path, family) in [("/etc/rocky-release", "rocky"), ("/etc/almalinux-release", "almalinux"),
                                ("/etc/centos-release", "centos"), ("/etc/oracle-release", "oracle"),
                                ("/etc/fedora-release", "fedora"), ("/etc/redhat-release", "rhel"),
-                               ("/etc/system-release", "amazon")] {
+                               ("/etc/system-release", "amazon"), ("/etc/photon-release", "photon")] {
             if let text = read(path), let version = firstVersion(in: text) {
                 let detected = text.contains("Amazon Linux") ? "amazon" : family
                 return OSRelease(family: detected, version: version, prettyName: trimmed(text))
@@ -72,8 +72,7 @@ public enum OSDetector {
         switch id {
         case "amzn": id = "amazon"
         case "ol": id = "oracle"
-        case "opensuse-leap", "sles", "sled": break
-        default: break
+        default: break  // opensuse-leap, sles, photon, fedora, almalinux… are used as they are
         }
         return OSRelease(family: id, version: fields["VERSION_ID"] ?? "",
                          codename: fields["VERSION_CODENAME"] ?? fields["UBUNTU_CODENAME"],
