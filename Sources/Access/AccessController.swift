@@ -51,9 +51,19 @@ public final class AccessController: Sendable {
             }
         }
 
-        private static func append(_ row: [UInt8], to rows: inout [UInt8]) {
-            if !rows.isEmpty { rows.append(UInt8(ascii: ",")) }
-            rows.append(contentsOf: row)
+        /// Appends another buffer's rows after these; when that would pass the cap, the other
+        /// (newer) rows are dropped, as `append` drops rows once the buffer is full.
+        mutating func append(contentsOf newer: LogBuffer) {
+            guard count + newer.count <= Self.cap else { return }
+            count += newer.count
+            Self.append(newer.login, to: &login)
+            Self.append(newer.repository, to: &repository)
+        }
+
+        private static func append(_ rows: [UInt8], to all: inout [UInt8]) {
+            guard !rows.isEmpty else { return }
+            if !all.isEmpty { all.append(UInt8(ascii: ",")) }
+            all.append(contentsOf: rows)
         }
     }
 
@@ -328,13 +338,10 @@ public final class AccessController: Sendable {
             try await store.insert([(.loginEvents, batch.login), (.repositoryEvents, batch.repository)])
         } catch {
             logger.warning("could not write resource log rows; keeping them for the next flush", metadata: ["error": "\(error)"])
+            // The unwritten rows go back in front of those recorded meanwhile.
             logBuffer.withLock { buffer in
                 var kept = batch
-                kept.count = min(LogBuffer.cap, batch.count + buffer.count)
-                for (rows, newer) in [(\LogBuffer.login, buffer.login), (\LogBuffer.repository, buffer.repository)] where !newer.isEmpty {
-                    if !kept[keyPath: rows].isEmpty { kept[keyPath: rows].append(UInt8(ascii: ",")) }
-                    kept[keyPath: rows].append(contentsOf: newer)
-                }
+                kept.append(contentsOf: buffer)
                 buffer = kept
             }
         }

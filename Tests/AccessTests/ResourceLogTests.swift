@@ -93,6 +93,38 @@ import Testing
         }
     }
 
+    /// A flush that fails (here: the table is renamed away under the running controller) keeps
+    /// its rows, in front of those recorded meanwhile, and the next flush writes them all.
+    @Test(.enabled(if: (try? Command.runBlocking(["sqlite3", "-version"], environment: [:], directory: nil))?.succeeded ?? false))
+    func failedFlushKeepsRowsInOrder() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drydock-logretry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let database = directory.appendingPathComponent("m.sqlite").path
+        let access = try await AccessController.open(databasePath: database, adminPassword: "admin-password", logger: logger)
+        func row(_ i: Int) -> ResourceLogEvent {
+            ResourceLogEvent(time: 1_700_000_000 + Double(i), identity: "id\(i)", identityType: "token", callerIP: "127.0.0.1",
+                             userAgent: "test", operation: "Pull", repository: "team/app", result: "Success",
+                             resultDescription: "200", correlationID: "c\(i)")
+        }
+        func sql(_ statement: String) async throws {
+            let result = try await Command.run(["sqlite3", database, statement])
+            #expect(result.succeeded, "\(result.stderr)")
+        }
+        for i in 0..<3 { access.record(.repositoryEvents, row(i)) }
+        try await sql("ALTER TABLE registry_repository_events RENAME TO parked")
+        await access.flushLogs()  // fails: no such table
+        for i in 3..<5 { access.record(.repositoryEvents, row(i)) }
+        try await sql("ALTER TABLE parked RENAME TO registry_repository_events")
+        var query = ResourceLogQuery(table: .repositoryEvents)
+        query.limit = 100
+        let stored = try await access.queryLogs(query)
+        await access.close()
+        #expect(stored.map(\.identity) == (0..<5).map { "id\($0)" })
+    }
+
     @Test func switchingOffStopsNewRowsAndRetentionRemovesOldOnes() async throws {
         let registry = try await TestRegistry.start(access: true)
         defer { Task { await registry.stop() } }
