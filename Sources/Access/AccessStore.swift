@@ -140,22 +140,26 @@ actor AccessStore {
         _ = try await writer.query("BEGIN IMMEDIATE")
         do {
             // All of a table's rows in one statement with one bound value, a JSON array of rows
-            // that SQLite unpacks itself (json_each): at thousands of requests per second, a
+            // that SQLite unpacks itself: at thousands of requests per second, a
             // statement per row — or parsing a statement with thousands of placeholders — costs
-            // more CPU than the requests being logged.
+            // more CPU than the requests being logged. `jsonb_each` (not `json_each`) hands each
+            // row over as binary JSON, so the fourteen `->>` lookups below do not re-parse the
+            // row's text fourteen times.
             for (table, rows) in batches {
-                var json: [UInt8] = []
-                json.reserveCapacity(rows.count + 2)
-                json.append(UInt8(ascii: "["))
-                json.append(contentsOf: rows)
-                json.append(UInt8(ascii: "]"))
+                // `[` + rows + `]`, written straight into the string that is bound.
+                let json = String(unsafeUninitializedCapacity: rows.count + 2) { out in
+                    out[0] = UInt8(ascii: "[")
+                    _ = out[1...].initialize(from: rows)
+                    out[rows.count + 1] = UInt8(ascii: "]")
+                    return rows.count + 2
+                }
                 _ = try await writer.query("""
                     INSERT INTO \(table.sqlTable) (time, identity, identity_type, caller_ip, user_agent, operation,
                       repository, tag, digest, size, result, result_description, correlation_id, login_server)
                     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
                       value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
-                    FROM json_each(?)
-                    """, [.text(String(decoding: json, as: UTF8.self))])
+                    FROM jsonb_each(?)
+                    """, [.text(json)])
             }
             _ = try await writer.query("COMMIT")
         } catch {

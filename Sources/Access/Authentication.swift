@@ -30,9 +30,18 @@ extension AccessController {
     /// The answer without any suspension when it is known: no header, or a bearer token verified
     /// before. Nil when the slow path must run.
     public func authenticateFromCache(authorization: String?) -> AuthenticationResult? {
-        guard let header = authorization, !header.isEmpty else { return .anonymous }
-        guard header.utf8.count > 7, header.utf8.prefix(7).elementsEqual("Bearer ".utf8) else { return nil }
-        let token = String(Self.trimmingBlanks(header.dropFirst(7)))
+        guard var header = authorization, !header.isEmpty else { return .anonymous }
+        // The token, found on the header's UTF-8 bytes and copied once (the generic Substring
+        // index walks this replaces were a visible part of every authenticated request).
+        let token = header.withUTF8 { bytes -> String? in
+            guard bytes.count > 7, bytes.prefix(7).elementsEqual("Bearer ".utf8) else { return nil }
+            func blank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = 7, end = bytes.count
+            while start < end, blank(bytes[start]) { start += 1 }
+            while end > start, blank(bytes[end - 1]) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        guard let token else { return nil }
         do {
             return try cachedBearer(token).map { .authenticated($0, method: "bearer") }
         } catch {

@@ -71,7 +71,19 @@ public struct IPAddress: Sendable, Equatable, Hashable, CustomStringConvertible 
     public var description: String {
         // IPv4 by hand: every logged request formats its caller, and glibc's inet_ntop goes
         // through sprintf for IPv4.
-        if bytes.count == 4 { return "\(bytes[0]).\(bytes[1]).\(bytes[2]).\(bytes[3])" }
+        if bytes.count == 4 {
+            return String(unsafeUninitializedCapacity: 15) { out in
+                var position = 0
+                for (i, byte) in bytes.enumerated() {
+                    if i > 0 { out[position] = UInt8(ascii: "."); position += 1 }
+                    if byte >= 100 { out[position] = UInt8(ascii: "0") + byte / 100; position += 1 }
+                    if byte >= 10 { out[position] = UInt8(ascii: "0") + byte / 10 % 10; position += 1 }
+                    out[position] = UInt8(ascii: "0") + byte % 10
+                    position += 1
+                }
+                return position
+            }
+        }
         var buffer = [CChar](repeating: 0, count: 64)
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         let ok = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, 64) } != nil

@@ -12,10 +12,21 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Compa
         guard string.utf8.count <= Self.maxLength else {
             throw OCIError(.nameInvalid, "repository name is longer than \(Self.maxLength) characters")
         }
-        for component in string.split(separator: "/", omittingEmptySubsequences: false) {
-            guard Self.isValidComponent(component.utf8) else {
-                throw OCIError(.nameInvalid, "invalid repository name '\(string.prefix(100))': component '\(component.prefix(60))' must match [a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*")
+        // Component by component, on the UTF-8 view: every registry request validates a name, so
+        // this allocates nothing.
+        let utf8 = string.utf8
+        var start = utf8.startIndex
+        var index = start
+        while true {
+            if index == utf8.endIndex || utf8[index] == UInt8(ascii: "/") {
+                guard Self.isValidComponent(utf8[start..<index]) else {
+                    let component = string[start..<index]
+                    throw OCIError(.nameInvalid, "invalid repository name '\(string.prefix(100))': component '\(component.prefix(60))' must match [a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*")
+                }
+                if index == utf8.endIndex { break }
+                start = utf8.index(after: index)
             }
+            index = utf8.index(after: index)
         }
         value = string
     }
@@ -24,31 +35,35 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible, Compa
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
     static func isValidComponent(_ bytes: Substring.UTF8View) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        // States: after alphanumeric, or inside a separator run (with its kind).
-        var separator: [UInt8] = []
+        // A separator run since the last alphanumeric: its length, first byte, and whether it
+        // mixes kinds. Valid runs are ".", "_", "__" and any number of "-".
         var sawAlnum = false
+        var runLength = 0
+        var runByte: UInt8 = 0
+        var runMixed = false
         for c in bytes {
             let alnum = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
             if alnum {
-                if !separator.isEmpty {
-                    guard isValidSeparator(separator) else { return false }
-                    separator.removeAll(keepingCapacity: true)
+                if runLength > 0 {
+                    guard !runMixed, runByte == 0x2D || (runByte == 0x2E && runLength == 1) || (runByte == 0x5F && runLength <= 2)
+                    else { return false }
+                    runLength = 0
                 }
                 sawAlnum = true
             } else if c == 0x2E || c == 0x5F || c == 0x2D {
                 guard sawAlnum else { return false }
-                separator.append(c)
+                if runLength == 0 {
+                    runByte = c
+                    runMixed = false
+                } else if c != runByte {
+                    runMixed = true
+                }
+                runLength += 1
             } else {
                 return false
             }
         }
-        return sawAlnum && separator.isEmpty
-    }
-
-    private static func isValidSeparator(_ s: [UInt8]) -> Bool {
-        if s == [0x2E] || s == [0x5F] || s == [0x5F, 0x5F] { return true }
-        return s.allSatisfy { $0 == 0x2D }
+        return sawAlnum && runLength == 0
     }
 }
 
@@ -88,7 +103,9 @@ public enum ManifestReference: Hashable, Sendable, CustomStringConvertible {
     case digest(Digest)
 
     public init(_ string: String) throws(OCIError) {
-        if string.contains(":") {
+        // A byte scan: `String.contains(String)` goes through Foundation's NSString search, a
+        // measurable cost when every manifest request asks.
+        if string.utf8.contains(UInt8(ascii: ":")) {
             self = .digest(try Digest(string))
         } else {
             self = .tag(try Tag(string))

@@ -27,7 +27,7 @@ struct AccessGate: HTTPResponder {
         let caller = access.callerAddress(peerAddress: IPAddress(context.remoteAddress), forwardedFor: forwardedFor)
         // The log rows' shared columns, gathered only while resource logs are collected.
         let info = access.logsEnabled
-            ? CallInfo(caller: caller?.description ?? "", userAgent: request.headers[.userAgent] ?? "",
+            ? CallInfo(caller: caller?.description ?? "", userAgent: request.headers.first(.userAgent) ?? "",
                        correlationID: CorrelationID.next(), host: request.head.authority ?? "")
             : nil
         let rules = access.networkRules
@@ -36,7 +36,7 @@ struct AccessGate: HTTPResponder {
 
         // Authenticate.
         let identity: Identity
-        let authorization = request.headers[.authorization]
+        let authorization = request.headers.first(.authorization)
         let authentication: AuthenticationResult
         if let known = access.authenticateFromCache(authorization: authorization) {
             authentication = known  // the common case, without a suspension point
@@ -153,13 +153,13 @@ struct AccessGate: HTTPResponder {
     func logRepository(_ op: RepositoryOperation, identity: Identity, info: CallInfo?, request: Request, response: Response) {
         guard let info else { return }
         let success = response.status.kind == .successful
-        var digest = response.headers[RegistryHeader.contentDigest] ?? op.digest
+        var digest = response.headers.first(RegistryHeader.contentDigest) ?? op.digest
         if !success, digest == nil { digest = op.digest }
         let size: Int64?
         if op.name == "Push" {
-            size = request.headers[.contentLength].flatMap { Int64($0) }
+            size = request.headers.first(.contentLength).flatMap { Int64($0) }
         } else if op.name == "Pull" && success {
-            size = response.headers[.contentLength].flatMap { Int64($0) }
+            size = response.headers.first(.contentLength).flatMap { Int64($0) }
         } else {
             size = nil
         }
@@ -181,7 +181,7 @@ struct RepositoryOperation {
     init?(route: RegistryRoute, method: HTTPRequest.Method) {
         switch route {
         case .manifest(let repo, let reference):
-            let isDigest = reference.contains(":")
+            let isDigest = reference.utf8.contains(UInt8(ascii: ":"))
             repository = repo.value
             tag = isDigest ? nil : reference
             digest = isDigest ? reference : nil

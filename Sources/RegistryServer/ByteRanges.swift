@@ -9,7 +9,7 @@ enum ByteRanges {
     static func requested(_ header: String?, size: Int64) throws(RangeNotSatisfiable) -> ClosedRange<Int64>? {
         guard let header, header.hasPrefix("bytes=") else { return nil }
         let spec = header.dropFirst(6)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        guard !spec.utf8.contains(UInt8(ascii: ",")), let dash = spec.firstIndex(of: "-") else { return nil }
         let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
         let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
         if first.isEmpty {

@@ -25,16 +25,21 @@ enum CorrelationID {
 
     static func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var position = 0
-        for word in [prefix, n] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                if [8, 13, 18, 23].contains(position) { position += 1 }
-                out[position] = hex[Int((word >> UInt64(shift)) & 0xF)]
-                position += 1
+        // 32 hex digits of prefix + counter, dashes after the 8th, 12th, 16th and 20th.
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            for (word, base) in [(prefix, 0), (n, 16)] {
+                for nibble in 0..<16 {
+                    if base + nibble == 8 || base + nibble == 12 || base + nibble == 16 || base + nibble == 20 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let digit = UInt8((word >> UInt64(60 - 4 * nibble)) & 0xF)
+                    out[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    position += 1
+                }
             }
+            return position
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

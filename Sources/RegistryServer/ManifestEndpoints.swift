@@ -21,9 +21,9 @@ extension RegistryAPI {
         }
         let bytes = try store.manifestBytes(record)
         if case .tag(let tag) = reference {
-            await store.pulls.record(repository: name.value, digest: record.digest, tag: tag.value)
+            store.pulls.record(repository: name.value, digest: record.digest, tag: tag.value)
         } else {
-            await store.pulls.record(repository: name.value, digest: record.digest, tag: nil)
+            store.pulls.record(repository: name.value, digest: record.digest, tag: nil)
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

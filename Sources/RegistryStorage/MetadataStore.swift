@@ -31,6 +31,8 @@ public protocol MetadataStore: Sendable {
                      place: @escaping @Sendable (_ alreadyStored: Bool) throws -> Void) async throws
     func manifest(repository: String, digest: Digest) async throws -> ManifestRecord?
     func tag(repository: String, tag: String) async throws -> TagRecord?
+    /// The manifest a tag points at, in one read (a pull by tag is the hottest request).
+    func taggedManifest(repository: String, tag: String) async throws -> ManifestRecord?
     func deleteManifest(repository: String, digest: Digest) async throws -> Bool
     func deleteTag(repository: String, tag: String) async throws -> Bool
     func tags(repository: String, after: String?, limit: Int) async throws -> [String]

@@ -1,12 +1,16 @@
 import Foundation
 import OCI
+import Synchronization
 
 /// Remembers manifest pulls and writes them in batches, so a busy pull path costs one small
 /// in-memory insert per request instead of a write transaction. The defender's "pulled in the
 /// last 30 days" window reads these times; a second of delay is irrelevant to it.
-public actor PullRecorder {
+///
+/// A lock rather than an actor: recording is a dictionary insert, and as an actor every pull
+/// that found it busy suspended and was rescheduled (a thread wake-up per contended pull).
+public final class PullRecorder: Sendable {
     private let metadata: any MetadataStore
-    private var pending: [PullKey: PullRecord] = [:]
+    private let pending = Mutex<[PullKey: PullRecord]>([:])
 
     private struct PullKey: Hashable {
         var repository: String
@@ -20,20 +24,23 @@ public actor PullRecorder {
 
     public func record(repository: String, digest: Digest, tag: String?) {
         let key = PullKey(repository: repository, digest: digest, tag: tag)
-        pending[key] = PullRecord(repository: repository, digest: digest, tag: tag, time: Date().timeIntervalSince1970)
+        let record = PullRecord(repository: repository, digest: digest, tag: tag, time: Date().timeIntervalSince1970)
+        pending.withLock { $0[key] = record }
     }
 
     /// Writes everything recorded so far.
     public func flush() async throws {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending.removeAll()
+        let batch = pending.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
         do {
             try await metadata.recordPulls(Array(batch.values))
         } catch {
             // Keep them for the next flush (a busy database, gc holding the lock); newer pulls
             // recorded meanwhile win.
-            pending.merge(batch) { newer, _ in newer }
+            pending.withLock { $0.merge(batch) { newer, _ in newer } }
             throw error
         }
     }

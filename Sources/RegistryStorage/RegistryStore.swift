@@ -312,8 +312,7 @@ public final class RegistryStore: Sendable {
         case .digest(let digest):
             return try await metadata.manifest(repository: repository.value, digest: digest)
         case .tag(let tag):
-            guard let tagRecord = try await metadata.tag(repository: repository.value, tag: tag.value) else { return nil }
-            return try await metadata.manifest(repository: repository.value, digest: tagRecord.digest)
+            return try await metadata.taggedManifest(repository: repository.value, tag: tag.value)
         }
     }
 

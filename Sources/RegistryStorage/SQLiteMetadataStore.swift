@@ -279,7 +279,13 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    private static let manifestColumns = "repository, digest, media_type, size, artifact_type, subject, annotations, created_at, last_pulled_at"
+    private static let manifestColumns = manifestColumns("")
+
+    /// The manifest columns, each qualified with `table` (e.g. "m.") for joins.
+    private static func manifestColumns(_ table: String) -> String {
+        ["repository", "digest", "media_type", "size", "artifact_type", "subject", "annotations", "created_at", "last_pulled_at"]
+            .map { table.isEmpty ? $0 : "\(table)\($0) AS \($0)" }.joined(separator: ", ")
+    }
 
     private static func manifestRecord(_ row: any SQLRow) throws -> ManifestRecord {
         let annotations = try row.decode(column: "annotations", as: String?.self)
@@ -304,6 +310,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func tag(repository: String, tag: String) async throws -> TagRecord? {
         try await read.raw("SELECT repository, tag, digest, updated_at, last_pulled_at FROM tags WHERE repository = \(bind: repository) AND tag = \(bind: tag)")
             .first().map(Self.tagRecord)
+    }
+
+    public func taggedManifest(repository: String, tag: String) async throws -> ManifestRecord? {
+        try await read.raw("""
+            SELECT \(unsafeRaw: Self.manifestColumns("m.")) FROM tags t
+            JOIN manifests m ON m.repository = t.repository AND m.digest = t.digest
+            WHERE t.repository = \(bind: repository) AND t.tag = \(bind: tag)
+            """).first().map(Self.manifestRecord)
     }
 
     private static func tagRecord(_ row: any SQLRow) throws -> TagRecord {

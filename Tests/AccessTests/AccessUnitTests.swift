@@ -38,6 +38,11 @@ import Testing
         #expect(throws: CIDR.Invalid.self) { try CIDR(text) }
     }
 
+    @Test(arguments: ["0.0.0.0", "9.10.99.100", "127.0.0.1", "255.255.255.255", "1.20.200.0", "::1", "2001:db8::5"])
+    func addressesPrintAsParsed(_ text: String) throws {
+        #expect(try #require(IPAddress(text)).description == text)
+    }
+
     @Test func normalisesTheNetwork() throws {
         #expect(try CIDR("10.1.2.3/8").description == "10.0.0.0/8")
         #expect(try CIDR("2001:db8::7/32").description == "2001:db8::/32")

@@ -19,6 +19,8 @@ import Testing
         ("/v2/a/b/blobs/uploads/123", .upload(name("a/b"), "123")),
         ("/v2/tags/list/tags/list", .tags(name("tags/list"))),
         ("/v2/a/referrers/sha256:abc", .referrers(name("a"), "sha256:abc")),
+        ("/v2/team%2Fapp/manifests/v%31", .manifest(name("team/app"), "v1")),
+        ("/v2/a/b/blobs/uploads/id%2D1", .upload(name("a/b"), "id-1")),
     ])
     func parses(_ path: String, _ expected: RegistryRoute) throws {
         #expect(try RegistryRoute.parse(path) == expected)
@@ -27,6 +29,17 @@ import Testing
     @Test(arguments: ["/", "/v1/", "/v2x", "/v2/a", "/v2/a/unknown/x", "/v2/a/manifests/"])
     func ignoresNonAPIPaths(_ path: String) throws {
         #expect(try RegistryRoute.parse(path) == nil)
+    }
+
+    @Test func correlationIDsAreUUIDShapedAndDistinct() {
+        let first = CorrelationID.next(), second = CorrelationID.next()
+        #expect(first != second)
+        for id in [first, second] {
+            let groups = id.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+            #expect(groups == [8, 4, 4, 4, 12])
+            #expect(id.allSatisfy { $0 == "-" || $0.isHexDigit && !$0.isUppercase })
+        }
+        #expect(first.prefix(18) == second.prefix(18))  // the per-process prefix
     }
 
     @Test func invalidNameIsNameInvalid() {
