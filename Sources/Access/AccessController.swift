@@ -23,10 +23,9 @@ public final class AccessController: Sendable {
 
     struct State {
         var identities: [String: StoredIdentity] = [:]
-        var network = NetworkRules()
         var logSettings = ResourceLogSettings()
         var verifiedPasswords: [String: Double] = [:]
-        var verifiedBearers: [String: (Identity, Int64)] = [:]
+        var verifiedBearers: [BearerKey: (Identity, Int64)] = [:]
         /// The last flush started: flushes run one after another, so a query that flushes first
         /// also waits for a housekeeping flush already writing (read-your-writes for the admin).
         var flushTail: Task<Void, Never>?
@@ -42,6 +41,8 @@ public final class AccessController: Sendable {
         var count = 0
         static let cap = 100_000
 
+        /// Appends one rendered row. Rows are rendered before the lock is taken: the shorter it
+        /// is held, the less often the other event-handling thread finds it taken and sleeps.
         mutating func append(_ table: ResourceLogTable, _ row: [UInt8]) {
             guard count < Self.cap else { return }
             count += 1
@@ -78,6 +79,9 @@ public final class AccessController: Sendable {
     let store: AccessStore
     let signer: TokenSigner
     let state: Locked<State>
+    /// The network rules under a lock of their own: every request reads them, and sharing the
+    /// identities' lock doubled the chances that two event-handling threads meet in it.
+    let network: Locked<NetworkRules>
     let logBuffer = Locked(LogBuffer())
     /// The buffer the last successful flush wrote, emptied: the next flush swaps it in, so the
     /// buffers' memory is reused instead of megabytes of fresh pages being faulted in each second.
@@ -138,8 +142,9 @@ public final class AccessController: Sendable {
         }
         var state = State()
         state.identities = identities
+        var network = NetworkRules()
         if let json = try await store.setting("network_rules"), let rules = try? JSONDecoder().decode(NetworkRules.self, from: Data(json.utf8)) {
-            state.network = rules
+            network = rules
         }
         if let json = try await store.setting("log_settings"),
            let settings = try? JSONDecoder().decode(ResourceLogSettings.self, from: Data(json.utf8)) {
@@ -147,13 +152,14 @@ public final class AccessController: Sendable {
         }
         return AccessController(configuration: configuration, store: store,
                                 signer: await TokenSigner(secret: secret, issuer: configuration.issuer),
-                                state: Locked(state), logger: logger, generatedAdminPassword: generated,
+                                state: Locked(state), network: network, logger: logger, generatedAdminPassword: generated,
                                 defenderPassword: defenderPassword)
     }
 
-    private init(configuration: Configuration, store: AccessStore, signer: TokenSigner, state: Locked<State>, logger: Logger,
-                 generatedAdminPassword: String?, defenderPassword: String) {
+    private init(configuration: Configuration, store: AccessStore, signer: TokenSigner, state: Locked<State>,
+                 network: NetworkRules, logger: Logger, generatedAdminPassword: String?, defenderPassword: String) {
         self.configuration = configuration
+        self.network = Locked(network)
         self.store = store
         self.signer = signer
         self.logsOn.store(state.withLock { $0.logSettings.enabled }, ordering: .relaxed)
@@ -170,7 +176,7 @@ public final class AccessController: Sendable {
 
     // MARK: Settings
 
-    public var networkRules: NetworkRules { state.withLock { $0.network } }
+    public var networkRules: NetworkRules { network.withLock { $0 } }
 
     public func setNetworkRules(_ rules: NetworkRules) async throws {
         var normalised = rules
@@ -182,7 +188,7 @@ public final class AccessController: Sendable {
         normalised.ipRules = normalised.ipRules.filter { seen.insert($0).inserted }
         let json = String(decoding: try JSONEncoder().encode(normalised), as: UTF8.self)
         try await store.setSetting("network_rules", json)
-        state.withLock { $0.network = normalised }
+        network.withLock { $0 = normalised }
     }
 
     public var logSettings: ResourceLogSettings { state.withLock { $0.logSettings } }
@@ -342,8 +348,10 @@ public final class AccessController: Sendable {
             swap(&spare, &taken)
             return taken
         }
-        next.login.reserveCapacity(sizes.0 + sizes.0 / 4)
-        next.repository.reserveCapacity(sizes.1 + sizes.1 / 4)
+        // Half as much again: a flush that runs late must not make appends regrow (and copy) a
+        // megabyte buffer under the lock.
+        next.login.reserveCapacity(sizes.0 + sizes.0 / 2)
+        next.repository.reserveCapacity(sizes.1 + sizes.1 / 2)
         var batch = logBuffer.withLock { buffer in
             swap(&buffer, &next)
             return next

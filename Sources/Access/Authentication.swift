@@ -121,7 +121,7 @@ extension AccessController {
         let identity = Identity(name: claims.sub, kind: claims.kind, trusted: claims.trusted, scopes: ScopeMap(rules))
         let stored = state.withLock { s -> StoredIdentity? in
             if s.verifiedBearers.count > 10_000 { s.verifiedBearers.removeAll() }
-            s.verifiedBearers[token] = (identity, claims.exp)
+            s.verifiedBearers[BearerKey(token)] = (identity, claims.exp)
             return s.identities[identity.name]
         }
         return try usable(identity, stored: stored)
@@ -130,12 +130,45 @@ extension AccessController {
     /// The identity of a bearer token verified before and not yet expired (nil: verify it).
     /// Synchronous and one lock: this is every authenticated request's path.
     func cachedBearer(_ token: String) throws(TokenError) -> Identity? {
-        let (cached, stored) = state.withLock { s -> ((Identity, Int64)?, StoredIdentity?) in
-            guard let hit = s.verifiedBearers[token] else { return (nil, nil) }
-            return (hit, s.identities[hit.0.name])
+        let now = Date().timeIntervalSince1970
+        let key = BearerKey(token)  // hashed here, outside the lock
+        // Only the verdict leaves the lock, not a copy of the stored identity.
+        let (cached, standing) = state.withLock { s -> ((Identity, Int64)?, Standing) in
+            guard let hit = s.verifiedBearers[key] else { return (nil, .usable) }
+            return (hit, Self.standing(of: hit.0, stored: s.identities[hit.0.name], now: now))
         }
-        guard let (identity, exp) = cached, Double(exp) > Date().timeIntervalSince1970 else { return nil }
-        return try usable(identity, stored: stored)
+        guard let (identity, exp) = cached, Double(exp) > now else { return nil }
+        switch standing {
+        case .usable: return identity
+        case .gone: throw TokenError("the identity '\(identity.name)' no longer exists")
+        case .disabled: throw TokenError("\(identity.kind.rawValue) '\(identity.name)' is disabled")
+        case .expired: throw TokenError("\(identity.kind.rawValue) '\(identity.name)' has expired")
+        }
+    }
+
+    enum Standing { case usable, gone, disabled, expired }
+
+    /// A bearer token as a cache key whose hash is computed once, when the key is made: hashing
+    /// a JWT of several hundred bytes inside the lock would lengthen every hold of it.
+    struct BearerKey: Hashable {
+        let token: String
+        let hash: Int
+
+        init(_ token: String) {
+            self.token = token
+            hash = token.hashValue
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        static func == (a: BearerKey, b: BearerKey) -> Bool { a.hash == b.hash && a.token == b.token }
+    }
+
+    /// Whether the identity behind a token may still act (the rules of `usable`, as a value).
+    static func standing(of identity: Identity, stored: StoredIdentity?, now: Double) -> Standing {
+        guard identity.kind != .anonymous else { return .usable }
+        guard let stored, stored.kind == identity.kind else { return .gone }
+        guard stored.enabled else { return .disabled }
+        return stored.isExpired(at: now) ? .expired : .usable
     }
 
     /// A token's identity is refused once the identity behind it is gone, disabled or expired.

@@ -113,6 +113,7 @@ public final class RegistryServer: Sendable {
             services.append(app)
         }
         services.append(Housekeeping(store: store, configuration: configuration, logger: logger))
+        services.append(ExternalChangeWatch(store: store))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -151,6 +152,18 @@ public final class RegistryServer: Sendable {
 public struct ServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Notices metadata commits by other processes (`drydock gc --apply` beside the server), so the
+/// manifest cache serves nothing they changed for longer than a tenth of a second.
+struct ExternalChangeWatch: Service {
+    let store: RegistryStore
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await store.metadata.watchExternalChanges(every: .milliseconds(100))
+        }
+    }
 }
 
 /// Periodic work of a running registry: pull times to disk every second, abandoned uploads

@@ -8,6 +8,14 @@ import OCI
 /// The embedded implementation is `SQLiteMetadataStore`; the SQL is written for sql-kit so a
 /// PostgreSQL implementation can share most of it.
 public protocol MetadataStore: Sendable {
+    /// Grows whenever the stored metadata may have changed: after every write transaction of
+    /// this store, and — while `watchExternalChanges` runs — after commits by other processes.
+    /// Reads cached under one value (`ManifestCache`) stay valid until it changes.
+    var changeGeneration: UInt64 { get }
+    /// Notices commits by other writers (`drydock gc --apply` beside the server; other replicas
+    /// of a shared database) within `interval`, until the task is cancelled.
+    func watchExternalChanges(every interval: Duration) async
+
     // Blobs
     func blobSize(_ digest: Digest) async throws -> Int64?
     func linkedBlobSize(repository: String, digest: Digest) async throws -> Int64?

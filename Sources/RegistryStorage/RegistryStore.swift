@@ -12,6 +12,7 @@ public final class RegistryStore: Sendable {
     public let metadata: any MetadataStore
     public let pulls: PullRecorder
     private let hashes = UploadHashes()
+    private let manifestCache = ManifestCache()
     private let logger: Logger
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, logger: Logger) {
@@ -307,17 +308,29 @@ public final class RegistryStore: Sendable {
     }
 
     /// Resolves a tag or digest to a stored manifest.
+    /// The manifest a tag or digest names in `repository`, from `ManifestCache` while the
+    /// metadata is unchanged. Its `lastPulledAt` may lag behind (pull times are written in
+    /// batches anyway); everything else is as stored.
     public func manifest(repository: RepositoryName, reference: ManifestReference) async throws -> ManifestRecord? {
+        let key = ManifestCache.Key(repository: repository.value, reference: reference)
+        let generation = metadata.changeGeneration
+        if let cached = manifestCache.record(key, generation: generation) { return cached }
+        let record: ManifestRecord?
         switch reference {
         case .digest(let digest):
-            return try await metadata.manifest(repository: repository.value, digest: digest)
+            record = try await metadata.manifest(repository: repository.value, digest: digest)
         case .tag(let tag):
-            return try await metadata.taggedManifest(repository: repository.value, tag: tag.value)
+            record = try await metadata.taggedManifest(repository: repository.value, tag: tag.value)
         }
+        if let record { manifestCache.store(key, record, generation: generation) }
+        return record
     }
 
     public func manifestBytes(_ record: ManifestRecord) throws -> [UInt8] {
-        try blobs.read(record.digest, limit: OCI.maxManifestSize)
+        if let cached = manifestCache.bytes(record.digest) { return cached }
+        let bytes = try blobs.read(record.digest, limit: OCI.maxManifestSize)
+        manifestCache.storeBytes(record.digest, bytes)
+        return bytes
     }
 
     /// Deletes a tag (when given one) or a manifest with all its tags (when given a digest).

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import OCI
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// `MetadataStore` on one SQLite file in WAL mode: one writer connection whose transactions are
 /// serialised in-process by an `AsyncMutex` and across processes by `BEGIN IMMEDIATE` (with a busy
@@ -15,6 +17,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncMutex()
+    private let path: String
+    private let logger: Logger
+    private let generation = Atomic<UInt64>(0)
 
     public static func open(path: String, readers readerCount: Int = 3, logger: Logger) async throws -> SQLiteMetadataStore {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -30,16 +35,50 @@ public final class SQLiteMetadataStore: MetadataStore {
                 try await r.sql().raw("PRAGMA busy_timeout=15000").run()
                 readers.append(r)
             }
-            return SQLiteMetadataStore(writer: writer, readers: readers)
+            return SQLiteMetadataStore(writer: writer, readers: readers, path: path, logger: logger)
         } catch {
             try? await writer.close()
             throw error
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], path: String, logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.path = path
+        self.logger = logger
+    }
+
+    // MARK: Change tracking
+
+    public var changeGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Called once a write transaction has ended (committed or not): a read that started before
+    /// the commit is cached under the old generation and so never outlives it.
+    private func noteChange() {
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Polls `PRAGMA data_version` on a connection of its own: the value changes when any other
+    /// connection — this store's writer, or another process — commits to the file.
+    public func watchExternalChanges(every interval: Duration) async {
+        guard let watcher = try? await SQLiteConnection.open(storage: .file(path: path), logger: logger) else {
+            logger.warning("cannot watch the metadata store for changes by other processes", metadata: ["path": "\(path)"])
+            return
+        }
+        var last: Int?
+        while !Task.isCancelled {
+            let version = try? await watcher.sql().raw("PRAGMA data_version").first()
+                .flatMap { try $0.decode(column: "data_version", as: Int.self) }
+            if let version {
+                if let last, last != version { noteChange() }
+                last = version
+            }
+            try? await Task.sleep(for: interval)
+        }
+        // Through the future: the async `close()` gives up at once in a cancelled task (and this
+        // one is), leaving the connection open.
+        try? await (watcher.close() as EventLoopFuture<Void>).get()
     }
 
     public func close() async {
@@ -104,6 +143,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     private func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = writer.sql()
         return try await writeLock.withLock {
+            defer { noteChange() }
             try await db.raw("BEGIN IMMEDIATE").run()
             do {
                 let value = try await body(db)
@@ -280,6 +320,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     private static let manifestColumns = manifestColumns("")
+    private static let taggedManifestColumns = manifestColumns("m.")
 
     /// The manifest columns, each qualified with `table` (e.g. "m.") for joins.
     private static func manifestColumns(_ table: String) -> String {
@@ -314,7 +355,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func taggedManifest(repository: String, tag: String) async throws -> ManifestRecord? {
         try await read.raw("""
-            SELECT \(unsafeRaw: Self.manifestColumns("m.")) FROM tags t
+            SELECT \(unsafeRaw: Self.taggedManifestColumns) FROM tags t
             JOIN manifests m ON m.repository = t.repository AND m.digest = t.digest
             WHERE t.repository = \(bind: repository) AND t.tag = \(bind: tag)
             """).first().map(Self.manifestRecord)

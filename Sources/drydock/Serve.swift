@@ -50,17 +50,14 @@ struct Serve: AsyncParsableCommand {
         case (nil, nil): tls = nil
         default: throw CLIError("--tls-cert and --tls-key must be given together")
         }
-        let store: RegistryStore
-        do {
-            store = try await RegistryStore.openEmbedded(directory: dataOptions.absoluteData, logger: logger, ownsTemporaryFiles: true)
-        } catch {
-            throw CLIError("cannot open the data directory \(dataOptions.data): \(error)")
-        }
         var configuration = RegistryServer.Configuration(listeners: listeners, tls: tls)
         configuration.uploadExpiry = .seconds(uploadExpiry)
         configuration.privateEndpoints = try privateEndpoint.map {
             do { return try RegistryServer.Listener($0) } catch { throw CLIError("--private-endpoint: \(error)") }
         }
+        // The store is opened only once every option has been checked, so that a refused option
+        // never leaves it open.
+        let store: RegistryStore
         var access: AccessController?
         if auth == .enabled {
             var accessConfiguration = AccessController.Configuration()
@@ -78,6 +75,7 @@ struct Serve: AsyncParsableCommand {
             if let adminPassword, adminPassword.count < 8 {
                 throw CLIError("the admin password must have at least 8 characters")
             }
+            store = try await Self.openStore(dataOptions, logger: logger)
             do {
                 access = try await AccessController.open(databasePath: dataOptions.absoluteData + "/metadata.sqlite",
                                                          adminPassword: adminPassword, configuration: accessConfiguration, logger: logger)
@@ -91,6 +89,7 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.access = access
         } else {
+            store = try await Self.openStore(dataOptions, logger: logger)
             logger.warning("access control is disabled: anyone who can reach the listeners may push, pull and delete")
         }
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)
@@ -106,5 +105,13 @@ struct Serve: AsyncParsableCommand {
         }
         await access?.close()
         await store.close()
+    }
+
+    private static func openStore(_ dataOptions: DataOptions, logger: Logger) async throws -> RegistryStore {
+        do {
+            return try await RegistryStore.openEmbedded(directory: dataOptions.absoluteData, logger: logger, ownsTemporaryFiles: true)
+        } catch {
+            throw CLIError("cannot open the data directory \(dataOptions.data): \(error)")
+        }
     }
 }

@@ -82,8 +82,10 @@ rate() { # pid url conc [wrk args…]
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 ACCEPT='Accept: application/vnd.oci.image.manifest.v1+json'
-echo "| row | anonymous (auth off) req/s | bearer token, logs on req/s | bearer/anonymous | server CPU µs/request, anonymous | server CPU µs/request, bearer | CPU bearer/anonymous |"
-echo "|---|---|---|---|---|---|---|"
+# Two ratios: of the medians, and the median of each rep's own ratio (A and B measured back to
+# back), which is less at the mercy of the machine's slow spells.
+echo "| row | anonymous (auth off) req/s | bearer token, logs on req/s | bearer/anonymous | per-rep bearer/anonymous (median) | server CPU µs/request, anonymous | server CPU µs/request, bearer | CPU bearer/anonymous |"
+echo "|---|---|---|---|---|---|---|---|"
 for row in "manifest GET by tag c=1|/v2/bench/app/manifests/v1|1" "manifest GET by tag c=32|/v2/bench/app/manifests/v1|32" \
            "blob GET 1 MiB c=1|/v2/bench/app/blobs/$LAYER|1" "blob GET 1 MiB c=32|/v2/bench/app/blobs/$LAYER|32"; do
   IFS='|' read -r name path conc <<<"$row"
@@ -94,7 +96,8 @@ for row in "manifest GET by tag c=1|/v2/bench/app/manifests/v1|1" "manifest GET 
     b+=("$r"); cb+=("$c")
   done
   ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mca=$(median "${ca[@]}"); mcb=$(median "${cb[@]}")
-  printf '| %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n' "$name" "$ma" "$mb" "$(python3 -c "print($mb/$ma)")" \
+  perrep=$(python3 -c 'import statistics,sys; n=len(sys.argv)//2; a=sys.argv[1:n+1]; b=sys.argv[n+1:]; print(statistics.median(float(y)/float(x) for x,y in zip(a,b)))' "${a[@]}" "${b[@]}")
+  printf '| %s | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f |\n' "$name" "$ma" "$mb" "$(python3 -c "print($mb/$ma)")" "$perrep" \
     "$mca" "$mcb" "$(python3 -c "print($mcb/$mca)")"
 done
 # The log rows really were written (B flushes every second).
