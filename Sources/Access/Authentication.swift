@@ -138,6 +138,25 @@ extension AccessController {
             return (hit, Self.standing(of: hit.0, stored: s.identities[hit.0.name], now: now))
         }
         guard let (identity, exp) = cached, Double(exp) > now else { return nil }
+        return try Self.accept(identity, standing)
+    }
+
+    /// Whether the identity behind a token may still act: a token's identity is refused once
+    /// the identity behind it is gone, disabled or expired.
+    enum Standing { case usable, gone, disabled, expired }
+
+    static func standing(of identity: Identity, stored: StoredIdentity?, now: Double) -> Standing {
+        guard identity.kind != .anonymous else { return .usable }
+        guard let stored, stored.kind == identity.kind else { return .gone }
+        guard stored.enabled else { return .disabled }
+        return stored.isExpired(at: now) ? .expired : .usable
+    }
+
+    private func usable(_ identity: Identity, stored: StoredIdentity?) throws(TokenError) -> Identity {
+        try Self.accept(identity, Self.standing(of: identity, stored: stored, now: Date().timeIntervalSince1970))
+    }
+
+    static func accept(_ identity: Identity, _ standing: Standing) throws(TokenError) -> Identity {
         switch standing {
         case .usable: return identity
         case .gone: throw TokenError("the identity '\(identity.name)' no longer exists")
@@ -145,8 +164,6 @@ extension AccessController {
         case .expired: throw TokenError("\(identity.kind.rawValue) '\(identity.name)' has expired")
         }
     }
-
-    enum Standing { case usable, gone, disabled, expired }
 
     /// A bearer token as a cache key whose hash is computed once, when the key is made: hashing
     /// a JWT of several hundred bytes inside the lock would lengthen every hold of it.
@@ -161,23 +178,6 @@ extension AccessController {
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
         static func == (a: BearerKey, b: BearerKey) -> Bool { a.hash == b.hash && a.token == b.token }
-    }
-
-    /// Whether the identity behind a token may still act (the rules of `usable`, as a value).
-    static func standing(of identity: Identity, stored: StoredIdentity?, now: Double) -> Standing {
-        guard identity.kind != .anonymous else { return .usable }
-        guard let stored, stored.kind == identity.kind else { return .gone }
-        guard stored.enabled else { return .disabled }
-        return stored.isExpired(at: now) ? .expired : .usable
-    }
-
-    /// A token's identity is refused once the identity behind it is gone, disabled or expired.
-    private func usable(_ identity: Identity, stored: StoredIdentity?) throws(TokenError) -> Identity {
-        guard identity.kind != .anonymous else { return identity }
-        guard let stored, stored.kind == identity.kind else { throw TokenError("the identity '\(identity.name)' no longer exists") }
-        guard stored.enabled else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' is disabled") }
-        guard !stored.isExpired() else { throw TokenError("\(stored.kind.rawValue) '\(stored.name)' has expired") }
-        return identity
     }
 
     /// The scopes that decide what an identity sees in the catalog: bearer tokens name single

@@ -1,4 +1,4 @@
-/// Resource-log rows as the JSON arrays `AccessStore.insert` hands to SQLite's `json_each`,
+/// Resource-log rows as the JSON arrays `AccessStore.insert` hands to SQLite's `jsonb_each`,
 /// written by hand straight into bytes: Foundation's JSONEncoder, or even one temporary string per
 /// field, would cost more than the insert. Column order is the INSERT's: time, identity,
 /// identity_type, caller_ip, user_agent, operation, repository, tag, digest, size, result,

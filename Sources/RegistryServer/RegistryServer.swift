@@ -163,6 +163,8 @@ struct ExternalChangeWatch: Service {
         try await cancelWhenGracefulShutdown {
             await store.metadata.watchExternalChanges(every: .milliseconds(100))
         }
+        // Had the watcher given up (it logs why), returning now would stop the whole server.
+        if !Task.isCancelled && !Task.isShuttingDownGracefully { try await gracefulShutdown() }
     }
 }
 
