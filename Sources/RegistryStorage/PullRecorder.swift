@@ -6,8 +6,8 @@ import Synchronization
 /// in-memory insert per request instead of a write transaction. The defender's "pulled in the
 /// last 30 days" window reads these times; a second of delay is irrelevant to it.
 ///
-/// A lock rather than an actor: recording is a dictionary insert, and as an actor every pull
-/// that found it busy suspended and was rescheduled (a thread wake-up per contended pull).
+/// A lock rather than an actor: recording is a dictionary insert, which should not give the pull
+/// path a suspension point (as an actor, a pull that found it busy was rescheduled).
 public final class PullRecorder: Sendable {
     private let metadata: any MetadataStore
     private let pending = Mutex<[PullKey: PullRecord]>([:])
