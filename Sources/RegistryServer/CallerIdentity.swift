@@ -25,19 +25,19 @@ enum CorrelationID {
 
     static func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        // 32 hex digits of prefix + counter, dashes after the 8th, 12th, 16th and 20th.
+        // 32 hex digits, the prefix's then the counter's, with dashes before the 9th, 13th, 17th
+        // and 21st.
         return String(unsafeUninitializedCapacity: 36) { out in
             var position = 0
-            for (word, base) in [(prefix, 0), (n, 16)] {
-                for nibble in 0..<16 {
-                    if base + nibble == 8 || base + nibble == 12 || base + nibble == 16 || base + nibble == 20 {
-                        out[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    let digit = UInt8((word >> UInt64(60 - 4 * nibble)) & 0xF)
-                    out[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            for i in 0..<32 {
+                if i == 8 || i == 12 || i == 16 || i == 20 {
+                    out[position] = UInt8(ascii: "-")
                     position += 1
                 }
+                let word = i < 16 ? prefix : n
+                let digit = UInt8((word >> UInt64(60 - 4 * (i % 16))) & 0xF)
+                out[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                position += 1
             }
             return position
         }

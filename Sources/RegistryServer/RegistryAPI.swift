@@ -40,7 +40,7 @@ public struct RegistryAPI: HTTPResponder {
         response.headers[RegistryHeader.apiVersion] = "registry/2.0"
         // HTTP/1.0 clients (ApacheBench, some proxies) keep a connection open only when the
         // response says so; for HTTP/1.1 the header is redundant and harmless.
-        if let connection = request.headers.first(.connection), connection.utf8.count == 10, connection.lowercased() == "keep-alive" {
+        if request.headers.first(.connection)?.lowercased() == "keep-alive" {
             response.headers[.connection] = "keep-alive"
         }
         return response
