@@ -319,9 +319,7 @@ public final class AccessController: Sendable {
     /// Buffers a row (when logs are on); `flushLogs` writes the buffer in one transaction.
     public func record(_ table: ResourceLogTable, _ event: ResourceLogEvent) {
         guard logsEnabled else { return }
-        var row: [UInt8] = []
-        row.reserveCapacity(384)
-        ResourceLogRows.append(event, to: &row)
+        let row = ResourceLogRows.render(event)
         logBuffer.withLock { $0.append(table, row) }
     }
 

@@ -31,19 +31,19 @@ extension AccessController {
     /// before. Nil when the slow path must run.
     public func authenticateFromCache(authorization: String?) -> AuthenticationResult? {
         guard var header = authorization, !header.isEmpty else { return .anonymous }
-        // The token, found on the header's UTF-8 bytes and copied once (the generic Substring
-        // index walks this replaces were a visible part of every authenticated request).
-        let token = header.withUTF8 { bytes -> String? in
+        // The token is found on the header's UTF-8 bytes and looked up where it lies: no copy of
+        // several hundred bytes per request (nor the generic Substring index walks this replaced).
+        let range = header.withUTF8 { bytes -> Range<Int>? in
             guard bytes.count > 7, bytes.prefix(7).elementsEqual("Bearer ".utf8) else { return nil }
             func blank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
             var start = 7, end = bytes.count
             while start < end, blank(bytes[start]) { start += 1 }
             while end > start, blank(bytes[end - 1]) { end -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return start..<end
         }
-        guard let token else { return nil }
+        guard let range else { return nil }
         do {
-            return try cachedBearer(token).map { .authenticated($0, method: "bearer") }
+            return try cachedBearer(BearerKey(in: header, range)).map { .authenticated($0, method: "bearer") }
         } catch {
             return .failed(name: "", reason: error.description)
         }
@@ -112,7 +112,7 @@ extension AccessController {
     /// A bearer token from our token endpoint. Its identity must still exist, be enabled and
     /// unexpired: disabling a token takes effect at once, not when its JWTs run out.
     public func verifyBearer(_ token: String) async throws(TokenError) -> Identity {
-        if let known = try cachedBearer(token) { return known }
+        if let known = try cachedBearer(BearerKey(token)) { return known }
         let claims = try await signer.verify(token, audience: configuration.service, use: "access")
         var rules: [ScopeRule] = []
         for entry in claims.access where entry.type == "repository" {
@@ -129,9 +129,8 @@ extension AccessController {
 
     /// The identity of a bearer token verified before and not yet expired (nil: verify it).
     /// Synchronous and one lock: this is every authenticated request's path.
-    func cachedBearer(_ token: String) throws(TokenError) -> Identity? {
+    func cachedBearer(_ key: BearerKey) throws(TokenError) -> Identity? {
         let now = Date().timeIntervalSince1970
-        let key = BearerKey(token)  // hashed here, outside the lock
         // Only the verdict leaves the lock, not a copy of the stored identity.
         let (cached, standing) = state.withLock { s -> ((Identity, Int64)?, Standing) in
             guard let hit = s.verifiedBearers[key] else { return (nil, .usable) }
@@ -165,19 +164,45 @@ extension AccessController {
         }
     }
 
-    /// A bearer token as a cache key whose hash is computed once, when the key is made: hashing
-    /// a JWT of several hundred bytes inside the lock would lengthen every hold of it.
+    /// A bearer token as a cache key: either a token of its own (stored in the cache) or the
+    /// token's bytes inside a whole `Authorization` header (a lookup, without copying it out).
+    /// The hash covers only the token's last 32 bytes — the end of its signature, which differs
+    /// between any two tokens we issue — so a lookup does not hash several hundred bytes;
+    /// equality still compares every byte, so a forged token never matches a verified one.
     struct BearerKey: Hashable {
-        let token: String
+        let text: String
+        let range: Range<Int>
         let hash: Int
 
-        init(_ token: String) {
-            self.token = token
-            hash = token.hashValue
+        init(_ token: String) { self.init(in: token, 0..<token.utf8.count) }
+
+        init(in text: String, _ range: Range<Int>) {
+            self.text = text
+            self.range = range
+            var hasher = Hasher()
+            Self.withBytes(text, range) { hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.suffix(32)))) }
+            hash = hasher.finalize()
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-        static func == (a: BearerKey, b: BearerKey) -> Bool { a.hash == b.hash && a.token == b.token }
+
+        static func == (a: BearerKey, b: BearerKey) -> Bool {
+            guard a.hash == b.hash, a.range.count == b.range.count else { return false }
+            return withBytes(a.text, a.range) { x in
+                withBytes(b.text, b.range) { y in
+                    guard let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+                    return memcmp(p, q, x.count) == 0
+                }
+            }
+        }
+
+        private static func withBytes<R>(_ text: String, _ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeBufferPointer(rebasing: $0[range])) }) {
+                return result
+            }
+            var copy = text  // a bridged or otherwise non-contiguous string: made native once
+            return copy.withUTF8 { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        }
     }
 
     /// The scopes that decide what an identity sees in the catalog: bearer tokens name single

@@ -16,36 +16,44 @@ public enum RegistryRoute: Equatable, Sendable {
     /// Parses a request path. Returns nil for paths outside the API; throws `NAME_INVALID` when the
     /// endpoint is recognised but the repository name is not valid.
     public static func parse(_ rawPath: String) throws(OCIError) -> RegistryRoute? {
-        guard rawPath.hasPrefix("/v2") else { return nil }
-        if rawPath == "/v2" || rawPath == "/v2/" { return .base }
-        guard rawPath.hasPrefix("/v2/") else { return nil }
+        let raw = rawPath.utf8
+        guard raw.starts(with: "/v2".utf8) else { return nil }
+        if raw.count == 3 || (raw.count == 4 && raw.last == slash) { return .base }
+        guard raw.starts(with: "/v2/".utf8) else { return nil }
+        // Runs on every request, so the path is read as bytes and only its last three segments
+        // are located (the endpoint is at the end; everything before is the repository name):
+        // splitting it into Character-compared substrings was a visible part of a small request.
         let path = rawPath.dropFirst(4)
-        if path == "_catalog" { return .catalog }
-        // Slices of the path, not copies: this runs on every request.
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        let n = segments.count
-        func name(_ count: Int) throws(OCIError) -> RepositoryName? {
-            guard count > 0 else { return nil }
-            return try RepositoryName(Self.decode(path[segments[0].startIndex..<segments[count - 1].endIndex]))
+        let bytes = path.utf8
+        if bytes.elementsEqual("_catalog".utf8) { return .catalog }
+        guard let lastSlash = bytes.lastIndex(of: slash) else { return nil }
+        let last = path[bytes.index(after: lastSlash)...]
+        guard let secondSlash = bytes[..<lastSlash].lastIndex(of: slash) else { return nil }  // fewer than 3 segments
+        let second = path[bytes.index(after: secondSlash)..<lastSlash]
+        let thirdSlash = bytes[..<secondSlash].lastIndex(of: slash)
+        func name(endingAt end: String.Index) throws(OCIError) -> RepositoryName {
+            try RepositoryName(Self.decode(path[..<end]))
         }
-        if n >= 3, segments[n - 2] == "tags", segments[n - 1] == "list" {
-            return try name(n - 2).map { .tags($0) }
+        func named(_ segment: Substring, _ word: String) -> Bool { segment.utf8.elementsEqual(word.utf8) }
+
+        if named(second, "tags"), named(last, "list") {
+            return .tags(try name(endingAt: secondSlash))
         }
-        if n >= 4, segments[n - 3] == "blobs", segments[n - 2] == "uploads" {
-            guard let repo = try name(n - 3) else { return nil }
-            return segments[n - 1].isEmpty ? .uploads(repo) : .upload(repo, Self.decode(segments[n - 1]))
+        if let thirdSlash, named(path[bytes.index(after: thirdSlash)..<secondSlash], "blobs"), named(second, "uploads") {
+            let repo = try name(endingAt: thirdSlash)
+            return last.isEmpty ? .uploads(repo) : .upload(repo, Self.decode(last))
         }
-        if n >= 3, segments[n - 2] == "blobs", segments[n - 1] == "uploads" {
-            return try name(n - 2).map { .uploads($0) }
+        if named(second, "blobs"), named(last, "uploads") {
+            return .uploads(try name(endingAt: secondSlash))
         }
-        guard n >= 3, !segments[n - 1].isEmpty else { return nil }
-        switch segments[n - 2] {
-        case "manifests": return try name(n - 2).map { .manifest($0, Self.decode(segments[n - 1])) }
-        case "blobs": return try name(n - 2).map { .blob($0, Self.decode(segments[n - 1])) }
-        case "referrers": return try name(n - 2).map { .referrers($0, Self.decode(segments[n - 1])) }
-        default: return nil
-        }
+        guard !last.isEmpty else { return nil }
+        if named(second, "manifests") { return .manifest(try name(endingAt: secondSlash), Self.decode(last)) }
+        if named(second, "blobs") { return .blob(try name(endingAt: secondSlash), Self.decode(last)) }
+        if named(second, "referrers") { return .referrers(try name(endingAt: secondSlash), Self.decode(last)) }
+        return nil
     }
+
+    private static let slash = UInt8(ascii: "/")
 
     private static func decode(_ segment: Substring) -> String {
         guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }

@@ -25,7 +25,7 @@ struct DataOptions: ParsableArguments {
 }
 
 func makeLogger(_ label: String) -> Logger {
-    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    LoggingSystem.bootstrap { StderrLogHandler(label: $0) }
     var logger = Logger(label: label)
     let level = ProcessInfo.processInfo.environment["DRYDOCK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
     logger.logLevel = level ?? .info

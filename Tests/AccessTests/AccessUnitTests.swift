@@ -134,11 +134,10 @@ import Testing
 /// The hand-written row encoding must be JSON that Python's parser reads back to the same values.
 @Suite struct ResourceLogRowTests {
     @Test func rowsAreJSONWithMicrosecondTimes() throws {
-        var out: [UInt8] = []
-        ResourceLogRows.append(ResourceLogEvent(time: 1_733_441_234.000123, identity: "a\"b\\c", identityType: "user",
-                                                callerIP: "10.0.0.1", userAgent: "tab\there\u{1}", operation: "Pull",
-                                                repository: "team/app", tag: nil, digest: nil, size: -5, result: "Success",
-                                                resultDescription: "200", correlationID: "c1", loginServer: nil), to: &out)
+        let out = ResourceLogRows.render(ResourceLogEvent(
+            time: 1_733_441_234.000123, identity: "a\"b\\c", identityType: "user", callerIP: "10.0.0.1",
+            userAgent: "tab\there\u{1}", operation: "Pull", repository: "team/app", tag: nil, digest: nil, size: -5,
+            result: "Success", resultDescription: "200", correlationID: "c1", loginServer: nil))
         let row = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
         #expect(row.count == 14)
         #expect(String(decoding: out.prefix(18), as: UTF8.self) == "[1733441234.000123")
@@ -146,10 +145,28 @@ import Testing
         #expect(row[4] as? String == "tab\there\u{1}")
         #expect(row[7] is NSNull)
         #expect((row[9] as? NSNumber)?.int64Value == -5)
-        for (value, width, text) in [(0 as UInt64, 1, "0"), (7, 6, "000007"), (1_234_567, 6, "1234567"), (UInt64.max, 1, "18446744073709551615")] {
-            var digits: [UInt8] = []
-            ResourceLogRows.digits(value, width: width, into: &digits)
+        for (value, width, text) in [(0 as UInt64, 1, "0"), (7, 6, "000007"), (1_234_567, 6, "1234567"),
+                                     (UInt64.max, 1, "18446744073709551615"), (42, 40, "00000000000000000042")] {
+            let digits = [UInt8](unsafeUninitializedCapacity: 20) { buffer, count in
+                var writer = RowWriter(base: buffer.baseAddress!)
+                writer.digits(value, width: width)
+                count = writer.count
+            }
             #expect(String(decoding: digits, as: UTF8.self) == text)
         }
+    }
+
+    /// The row's storage is sized for the worst case before writing: every byte escaped, every
+    /// number at its longest.
+    @Test func worstCaseRowsFitAndParse() throws {
+        let controls = String(repeating: "\u{1}\"", count: 300)
+        let out = ResourceLogRows.render(ResourceLogEvent(
+            time: -9.0e12, identity: controls, identityType: controls, callerIP: controls, userAgent: controls,
+            operation: controls, repository: controls, tag: controls, digest: controls, size: .min, result: controls,
+            resultDescription: controls, correlationID: controls, loginServer: controls))
+        let row = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
+        #expect(row.count == 14)
+        #expect(row[13] as? String == controls)
+        #expect((row[9] as? NSNumber)?.int64Value == .min)
     }
 }

@@ -26,7 +26,8 @@ import Testing
         #expect(try RegistryRoute.parse(path) == expected)
     }
 
-    @Test(arguments: ["/", "/v1/", "/v2x", "/v2/a", "/v2/a/unknown/x", "/v2/a/manifests/"])
+    @Test(arguments: ["/", "/v1/", "/v2x", "/v2/a", "/v2/a/unknown/x", "/v2/a/manifests/", "/v2/tags/list",
+                      "/v2/blobs/uploads", "/v2/a/b/c", "/v2/_catalog/x"])
     func ignoresNonAPIPaths(_ path: String) throws {
         #expect(try RegistryRoute.parse(path) == nil)
     }
@@ -44,6 +45,10 @@ import Testing
 
     @Test func invalidNameIsNameInvalid() {
         #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2/UP/manifests/x") }
+        // An endpoint with an empty name is a bad name, not an unknown path.
+        #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//manifests/x") }
+        #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//blobs/uploads/1") }
+        #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//tags/list") }
     }
 
     @Test func byteRanges() throws {
