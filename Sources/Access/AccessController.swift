@@ -31,8 +31,8 @@ public final class AccessController: Sendable {
         var flushTail: Task<Void, Never>?
     }
 
-    /// Rows recorded since the last flush, already rendered as comma-separated JSON arrays per
-    /// table (`ResourceLogRows`). Bytes rather than events: a row costs one short append under
+    /// Rows recorded since the last flush, already rendered per table as back-to-back JSONB
+    /// arrays (`ResourceLogRows`). Bytes rather than events: a row costs one short append under
     /// the lock, and no per-row objects (a dozen strings each) live until the flush only to be
     /// freed there, on another thread.
     struct LogBuffer {
@@ -43,12 +43,12 @@ public final class AccessController: Sendable {
 
         /// Appends one rendered row. Rows are rendered before the lock is taken: the shorter it
         /// is held, the less often the other event-handling thread finds it taken and sleeps.
-        mutating func append(_ table: ResourceLogTable, _ row: [UInt8]) {
+        mutating func append(_ table: ResourceLogTable, _ row: UnsafeBufferPointer<UInt8>) {
             guard count < Self.cap else { return }
             count += 1
             switch table {
-            case .loginEvents: Self.append(row, to: &login)
-            case .repositoryEvents: Self.append(row, to: &repository)
+            case .loginEvents: login.append(contentsOf: row)
+            case .repositoryEvents: repository.append(contentsOf: row)
             }
         }
 
@@ -57,8 +57,8 @@ public final class AccessController: Sendable {
         mutating func append(contentsOf newer: LogBuffer) {
             guard count + newer.count <= Self.cap else { return }
             count += newer.count
-            Self.append(newer.login, to: &login)
-            Self.append(newer.repository, to: &repository)
+            login.append(contentsOf: newer.login)
+            repository.append(contentsOf: newer.repository)
         }
 
         /// Empties the buffer but keeps its memory, for reuse by a later flush.
@@ -66,12 +66,6 @@ public final class AccessController: Sendable {
             login.removeAll(keepingCapacity: true)
             repository.removeAll(keepingCapacity: true)
             count = 0
-        }
-
-        private static func append(_ rows: [UInt8], to all: inout [UInt8]) {
-            guard !rows.isEmpty else { return }
-            if !all.isEmpty { all.append(UInt8(ascii: ",")) }
-            all.append(contentsOf: rows)
         }
     }
 
@@ -319,8 +313,14 @@ public final class AccessController: Sendable {
     /// Buffers a row (when logs are on); `flushLogs` writes the buffer in one transaction.
     public func record(_ table: ResourceLogTable, _ event: ResourceLogEvent) {
         guard logsEnabled else { return }
-        let row = ResourceLogRows.render(event)
-        logBuffer.withLock { $0.append(table, row) }
+        // Rendered into temporary storage (on the stack unless the row is large), then copied
+        // into the buffer under the lock.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ResourceLogRows.maxLength(event)) { storage in
+            var out = RowWriter(base: storage.baseAddress!)
+            ResourceLogRows.write(event, to: &out)
+            let row = UnsafeBufferPointer(rebasing: storage[..<out.count])
+            logBuffer.withLock { $0.append(table, row) }
+        }
     }
 
     public func flushLogs() async {

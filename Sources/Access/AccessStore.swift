@@ -132,39 +132,63 @@ actor AccessStore {
 
     // MARK: Resource logs
 
-    /// Writes rows rendered by `ResourceLogRows` (per table, comma-separated JSON arrays) in one
+    /// Writes rows rendered by `ResourceLogRows` (per table, back-to-back JSONB arrays) in one
     /// transaction.
     func insert(_ batches: [(ResourceLogTable, [UInt8])]) async throws {
         let batches = batches.filter { !$0.1.isEmpty }
         guard !batches.isEmpty else { return }
         _ = try await writer.query("BEGIN IMMEDIATE")
         do {
-            // All of a table's rows in one statement with one bound value, a JSON array of rows
-            // that SQLite unpacks itself: at thousands of requests per second, a
-            // statement per row — or parsing a statement with thousands of placeholders — costs
-            // more CPU than the requests being logged. `jsonb_each` (not `json_each`) hands each
-            // row over as binary JSON, so the fourteen `->>` lookups below do not re-parse the
-            // row's text fourteen times.
+            // Rows go in as one bound value per chunk, a JSONB array of rows that SQLite unpacks
+            // itself: at thousands of requests per second, a statement per row — or parsing a
+            // statement with thousands of placeholders — costs more CPU than the requests being
+            // logged. Chunks keep each value far below SQLite's limit on a value's length
+            // whatever the rows hold.
             for (table, rows) in batches {
-                // `[` + rows + `]`, written straight into the string that is bound.
-                let json = String(unsafeUninitializedCapacity: rows.count + 2) { out in
-                    out[0] = UInt8(ascii: "[")
-                    _ = out[1...].initialize(from: rows)
-                    out[rows.count + 1] = UInt8(ascii: "]")
-                    return rows.count + 2
+                for chunk in try Self.chunks(of: rows) {
+                    _ = try await writer.query("""
+                        INSERT INTO \(table.sqlTable) (time, identity, identity_type, caller_ip, user_agent, operation,
+                          repository, tag, digest, size, result, result_description, correlation_id, login_server)
+                        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
+                          value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
+                        FROM jsonb_each(?)
+                        """, [.blob(chunk)])
                 }
-                _ = try await writer.query("""
-                    INSERT INTO \(table.sqlTable) (time, identity, identity_type, caller_ip, user_agent, operation,
-                      repository, tag, digest, size, result, result_description, correlation_id, login_server)
-                    SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
-                      value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
-                    FROM jsonb_each(?)
-                    """, [.text(json)])
             }
             _ = try await writer.query("COMMIT")
         } catch {
             _ = try? await writer.query("ROLLBACK")
             throw error
+        }
+    }
+
+    /// The bytes a chunk of rows may fill before the next row starts another.
+    static let chunkBytes = 4 << 20
+
+    /// Whole rows in JSONB arrays of about `chunkBytes` each (a larger row gets one to itself).
+    static func chunks(of rows: [UInt8]) throws -> [ByteBuffer] {
+        try rows.withUnsafeBytes { all in
+            var chunks: [ByteBuffer] = []
+            var start = 0
+            while start < all.count {
+                var end = start
+                while end < all.count, end == start || end - start < chunkBytes {
+                    guard let length = ResourceLogRows.rowLength(in: all, at: end) else {
+                        throw AccessError(.invalid, "resource log buffer holds a malformed row at byte \(end)")
+                    }
+                    end += length
+                }
+                // The array's header: type and a four-byte big-endian payload size.
+                let size = end - start
+                var chunk = ByteBuffer()
+                chunk.reserveCapacity(size + 5)
+                chunk.writeInteger(0xE0 | ResourceLogRows.Element.array.rawValue)
+                chunk.writeInteger(UInt32(size))
+                chunk.writeBytes(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                chunks.append(chunk)
+                start = end
+            }
+            return chunks
         }
     }
 

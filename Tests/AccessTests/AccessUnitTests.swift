@@ -131,20 +131,52 @@ import Testing
     }
 }
 
-/// The hand-written row encoding must be JSON that Python's parser reads back to the same values.
+/// The hand-written JSONB rows (https://sqlite.org/jsonb.html): the bytes of small elements,
+/// worst-case sizing, and chunking on row boundaries.
+/// That SQLite reads every field back is `ResourceLogTests.awkwardTextSurvivesTheBatchedInsert`.
 @Suite struct ResourceLogRowTests {
-    @Test func rowsAreJSONWithMicrosecondTimes() throws {
-        let out = ResourceLogRows.render(ResourceLogEvent(
-            time: 1_733_441_234.000123, identity: "a\"b\\c", identityType: "user", callerIP: "10.0.0.1",
-            userAgent: "tab\there\u{1}", operation: "Pull", repository: "team/app", tag: nil, digest: nil, size: -5,
-            result: "Success", resultDescription: "200", correlationID: "c1", loginServer: nil))
-        let row = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
-        #expect(row.count == 14)
-        #expect(String(decoding: out.prefix(18), as: UTF8.self) == "[1733441234.000123")
-        #expect(row[1] as? String == "a\"b\\c")
-        #expect(row[4] as? String == "tab\there\u{1}")
-        #expect(row[7] is NSNull)
-        #expect((row[9] as? NSNumber)?.int64Value == -5)
+    static func event(_ text: String, size: Int64?, time: Double = 1_733_441_234.000123) -> ResourceLogEvent {
+        ResourceLogEvent(time: time, identity: text, identityType: text, callerIP: text, userAgent: text, operation: text,
+                         repository: text, tag: nil, digest: text, size: size, result: text, resultDescription: text,
+                         correlationID: text, loginServer: text)
+    }
+
+    @Test func rowsAreJSONBArrays() throws {
+        let row = ResourceLogRows.render(Self.event("ab", size: -5))
+        #expect(row.prefix(5) == [0xEB, 0, 0, UInt8((row.count - 5) >> 8), UInt8((row.count - 5) & 0xFF)])
+        // time: FLOAT under a one-byte size, then "ab" as TEXTRAW with the size in the header.
+        #expect(Array(row[5..<7]) == [0xC5, 17])
+        #expect(String(decoding: row[7..<24], as: UTF8.self) == "1733441234.000123")
+        #expect(Array(row[24..<27]) == [0x2A, UInt8(ascii: "a"), UInt8(ascii: "b")])
+        #expect(row.contains(0x00))  // the NULL tag
+        let sizeAt = try #require((0..<row.count - 3).first { row[$0] == 0xC3 && row[$0 + 1] == 2 })
+        #expect(String(decoding: row[sizeAt + 2..<sizeAt + 4], as: UTF8.self) == "-5")
+        row.withUnsafeBytes { #expect(ResourceLogRows.rowLength(in: $0, at: 0) == row.count) }
+        row.dropLast().withUnsafeBytes { #expect(ResourceLogRows.rowLength(in: $0, at: 0) == nil) }  // cut short
+    }
+
+    @Test(arguments: [0, 11, 12, 255, 256, 65_535, 65_536])
+    func stringHeadersTakeTheNarrowestForm(length: Int) {
+        let text = String(repeating: "x", count: length)
+        let bytes = [UInt8](unsafeUninitializedCapacity: length + 5) { buffer, count in
+            var writer = RowWriter(base: buffer.baseAddress!)
+            writer.text(text)
+            count = writer.count
+        }
+        let header = length < 12 ? 1 : length < 256 ? 2 : length < 65_536 ? 3 : 5
+        #expect(bytes.count == header + length)
+        #expect(bytes[0] & 0x0F == 10)
+    }
+
+    @Test func worstCaseRowsFit() {
+        let long = String(repeating: "\u{1}\"é", count: 300)
+        for size in [Int64.min, .max, 0, nil] {
+            let event = Self.event(long, size: size, time: -9.0e12)
+            #expect(ResourceLogRows.render(event).count <= ResourceLogRows.maxLength(event))
+        }
+    }
+
+    @Test func digitsArePadded() {
         for (value, width, text) in [(0 as UInt64, 1, "0"), (7, 6, "000007"), (1_234_567, 6, "1234567"),
                                      (UInt64.max, 1, "18446744073709551615"), (42, 40, "00000000000000000042")] {
             let digits = [UInt8](unsafeUninitializedCapacity: 20) { buffer, count in
@@ -156,17 +188,23 @@ import Testing
         }
     }
 
-    /// The row's storage is sized for the worst case before writing: every byte escaped, every
-    /// number at its longest.
-    @Test func worstCaseRowsFitAndParse() throws {
-        let controls = String(repeating: "\u{1}\"", count: 300)
-        let out = ResourceLogRows.render(ResourceLogEvent(
-            time: -9.0e12, identity: controls, identityType: controls, callerIP: controls, userAgent: controls,
-            operation: controls, repository: controls, tag: controls, digest: controls, size: .min, result: controls,
-            resultDescription: controls, correlationID: controls, loginServer: controls))
-        let row = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
-        #expect(row.count == 14)
-        #expect(row[13] as? String == controls)
-        #expect((row[9] as? NSNumber)?.int64Value == .min)
+    @Test func chunksSplitOnRowBoundaries() throws {
+        let big = ResourceLogRows.render(Self.event(String(repeating: "y", count: 100_000), size: 1))
+        var rows: [UInt8] = []
+        for _ in 0..<100 { rows += big }
+        let chunks = try AccessStore.chunks(of: rows)
+        #expect(chunks.count > 1)
+        var total = 0
+        for chunk in chunks {
+            var chunk = chunk
+            let type = chunk.readInteger(as: UInt8.self), size = chunk.readInteger(as: UInt32.self) ?? 0
+            #expect(type == 0xEB)
+            #expect(Int(size) == chunk.readableBytes)
+            #expect(Int(size) % big.count == 0)
+            total += Int(size)
+        }
+        #expect(total == rows.count)
+        // Bytes that are not rows are refused, not written.
+        #expect(throws: AccessError.self) { try AccessStore.chunks(of: rows + [1, 2, 3]) }
     }
 }

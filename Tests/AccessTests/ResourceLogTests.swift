@@ -73,10 +73,15 @@ import Testing
                                                      adminPassword: "admin-password", logger: logger)
         let awkward = "quote\" backslash\\ tab\t newline\n control\u{1f} ünïcødé 🚢 ' ; DROP TABLE x; --"
         var rows: [ResourceLogEvent] = []
+        // Every size class of a JSONB string header (and, with the long ones, more bytes than one
+        // inserted chunk holds).
+        let lengths = [0, 11, 12, 255, 256, 65_535, 65_536, 300_000]
         for i in 0..<1200 {
+            let agent = i < 80 ? String(repeating: "ü", count: lengths[i % lengths.count] / 2) + (i % 2 == 0 ? "" : "x") : awkward
             rows.append(ResourceLogEvent(time: 1_700_000_000.25 + Double(i), identity: "id\(i)", identityType: "token", callerIP: "::1",
-                                         userAgent: awkward, operation: "Pull", repository: i % 2 == 0 ? "team/app" : nil,
-                                         tag: i % 3 == 0 ? "" : nil, digest: nil, size: i % 5 == 0 ? Int64(i) * 1_000_000_000 : nil,
+                                         userAgent: agent, operation: "Pull", repository: i % 2 == 0 ? "team/app" : nil,
+                                         tag: i % 3 == 0 ? "" : nil, digest: nil,
+                                         size: i == 7 ? .min : i == 11 ? -1 : i % 5 == 0 ? Int64(i) * 1_000_000_000 : nil,
                                          result: "Success", resultDescription: "200", correlationID: "c\(i)", loginServer: nil))
         }
         for row in rows { access.record(.repositoryEvents, row) }
