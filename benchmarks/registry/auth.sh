@@ -90,10 +90,18 @@ for row in "manifest GET by tag c=1|/v2/bench/app/manifests/v1|1" "manifest GET 
            "blob GET 1 MiB c=1|/v2/bench/app/blobs/$LAYER|1" "blob GET 1 MiB c=32|/v2/bench/app/blobs/$LAYER|32"; do
   IFS='|' read -r name path conc <<<"$row"
   a=(); b=(); ca=(); cb=()
-  for _ in $(seq "$REPS"); do
-    read -r r c <<<"$(rate "$A_PID" "http://127.0.0.1:$A_PORT$path" "$conc" -H "$ACCEPT")"; a+=("$r"); ca+=("$c")
-    read -r r c <<<"$(rate "$B_PID" "http://127.0.0.1:$B_PORT$path" "$conc" -H "$ACCEPT" -H "Authorization: Bearer $(bearer)")"
-    b+=("$r"); cb+=("$c")
+  for rep in $(seq "$REPS"); do
+    # A then B on odd reps, B then A on even ones: on a machine whose speed drifts, always
+    # measuring the same server second would bias every pair the same way.
+    token=$(bearer)
+    for side in $( (( rep % 2 )) && echo "a b" || echo "b a"); do
+      if [[ $side == a ]]; then
+        read -r r c <<<"$(rate "$A_PID" "http://127.0.0.1:$A_PORT$path" "$conc" -H "$ACCEPT")"; a+=("$r"); ca+=("$c")
+      else
+        read -r r c <<<"$(rate "$B_PID" "http://127.0.0.1:$B_PORT$path" "$conc" -H "$ACCEPT" -H "Authorization: Bearer $token")"
+        b+=("$r"); cb+=("$c")
+      fi
+    done
   done
   ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mca=$(median "${ca[@]}"); mcb=$(median "${cb[@]}")
   perrep=$(python3 -c 'import statistics,sys; n=len(sys.argv)//2; a=sys.argv[1:n+1]; b=sys.argv[n+1:]; print(statistics.median(float(y)/float(x) for x,y in zip(a,b)))' "${a[@]}" "${b[@]}")

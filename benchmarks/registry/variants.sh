@@ -46,7 +46,11 @@ TICK=$(( 1000000 / $(getconf CLK_TCK) ))
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 declare -A R C
 for i in $(seq $REPS); do
-  for cfg in $CONFIGS; do
+  # Each round starts one configuration later than the last, so that none is always measured
+  # first (or right after the same neighbour) while the machine's speed drifts.
+  read -r -a ALL <<<"$CONFIGS"; n=${#ALL[@]}
+  for k in $(seq 0 $((n - 1))); do
+    cfg=${ALL[$(( (k + i) % n ))]}
     IFS=: read -r label bin auth bearer logs <<<"$cfg"
     hdr=(); [[ $bearer == 1 ]] && hdr=(-H "Authorization: Bearer ${BEAR[$label]:-$TOKEN}")
     b=$(ticks ${PID[$label]})
