@@ -6,7 +6,8 @@
 #   CONFIGS="LABEL:BINARY:AUTH:BEARER:LOGS …" benchmarks/registry/variants.sh
 #     AUTH off|on (--auth disabled or not), BEARER 1 = send a pull token's bearer token
 #     (0 with auth on = anonymous pull enabled), LOGS 1|0 = resource logs on or off.
-#   REPS (5), DUR seconds per run (4), CONC (32), URLPATH (/v2/bench/app/manifests/v1).
+#   REPS (5), DUR seconds per run (4), CONC (32), URLPATH (/v2/bench/app/manifests/v1),
+#   VARIANTS_TMP (/tmp: where the servers keep their data; /dev/shm puts it in memory).
 #
 # Prints per configuration the median req/s and server CPU µs/request (user + system from /proc),
 # and both as ratios to the first configuration (also the median of per-round ratios).
@@ -15,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${DRYDOCK_BINARY:-$ROOT/.build/release/drydock}
 CONFIGS=${CONFIGS:-"anonymous:$BIN:off:0:0 bearer+logs:$BIN:on:1:1"}
 REPS=${REPS:-5}; DUR=${DUR:-4}; CONC=${CONC:-32}; URLPATH=${URLPATH:-/v2/bench/app/manifests/v1}
-W=$(mktemp -d /tmp/drydock-variants.XXXXXX); PW=bench-admin-password
+W=$(mktemp -d "${VARIANTS_TMP:-/tmp}/drydock-variants.XXXXXX"); PW=bench-admin-password
 declare -A PID PORT BEAR; LABELS=()
 port=${BASE_PORT:-5260}
 printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' > $W/config
