@@ -356,8 +356,11 @@ public final class AccessController: Sendable {
         }
         do {
             try await store.insert([(.loginEvents, batch.login), (.repositoryEvents, batch.repository)])
+            // Kept for reuse unless a burst left it far larger than what it held: memory grown for
+            // one stalled second is given back rather than kept for the life of the process.
+            let oversized = max(batch.login.capacity, batch.repository.capacity) > max(4 * max(sizes.0, sizes.1), 1 << 20)
             batch.removeAll()
-            spareLogBuffer.withLock { $0 = batch }
+            spareLogBuffer.withLock { $0 = oversized ? LogBuffer() : batch }
         } catch {
             logger.warning("could not write resource log rows; keeping them for the next flush", metadata: ["error": "\(error)"])
             // The unwritten rows go back in front of those recorded meanwhile.

@@ -23,7 +23,7 @@ public enum RegistryRoute: Equatable, Sendable {
         // Runs on every request, so the path is read as bytes and only its last three segments
         // are located (the endpoint is at the end; everything before is the repository name):
         // splitting it into Character-compared substrings was a visible part of a small request.
-        let path = rawPath.dropFirst(4)
+        let path = Substring(raw.dropFirst(4))  // four bytes: a Character could be more ("/" + a combining mark)
         let bytes = path.utf8
         if bytes.elementsEqual("_catalog".utf8) { return .catalog }
         guard let lastSlash = bytes.lastIndex(of: slash) else { return nil }

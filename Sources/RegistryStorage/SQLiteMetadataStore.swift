@@ -20,6 +20,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     private let path: String
     private let logger: Logger
     private let generation = Atomic<UInt64>(0)
+    /// Set when `watchExternalChanges` cannot run: another process's commits would then go
+    /// unnoticed, so every read gets a generation of its own and no cached record is reused.
+    private let unwatched = Atomic<Bool>(false)
 
     public static func open(path: String, readers readerCount: Int = 3, logger: Logger) async throws -> SQLiteMetadataStore {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -51,7 +54,10 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     // MARK: Change tracking
 
-    public var changeGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    public var changeGeneration: UInt64 {
+        if unwatched.load(ordering: .relaxed) { return generation.add(1, ordering: .acquiringAndReleasing).newValue }
+        return generation.load(ordering: .acquiring)
+    }
 
     /// Called once a write transaction has ended (committed or not): a read that started before
     /// the commit is cached under the old generation and so never outlives it.
@@ -63,7 +69,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     /// connection — this store's writer, or another process — commits to the file.
     public func watchExternalChanges(every interval: Duration) async {
         guard let watcher = try? await SQLiteConnection.open(storage: .file(path: path), logger: logger) else {
-            logger.warning("cannot watch the metadata store for changes by other processes", metadata: ["path": "\(path)"])
+            unwatched.store(true, ordering: .relaxed)
+            logger.warning("cannot watch the metadata store for changes by other processes; manifests are read from the database on every request",
+                           metadata: ["path": "\(path)"])
             return
         }
         var last: Int?
@@ -73,6 +81,8 @@ public final class SQLiteMetadataStore: MetadataStore {
             if let version {
                 if let last, last != version { noteChange() }
                 last = version
+            } else {
+                noteChange()  // could not tell: assume something changed
             }
             try? await Task.sleep(for: interval)
         }

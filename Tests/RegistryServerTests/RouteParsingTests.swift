@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test(arguments: ["/", "/v1/", "/v2x", "/v2/a", "/v2/a/unknown/x", "/v2/a/manifests/", "/v2/tags/list",
-                      "/v2/blobs/uploads", "/v2/a/b/c", "/v2/_catalog/x"])
+                      "/v2/blobs/uploads", "/v2/a/b/c", "/v2/_catalog/x", "/v2/\u{301}_catalog", "/v2\u{301}/_catalog"])
     func ignoresNonAPIPaths(_ path: String) throws {
         #expect(try RegistryRoute.parse(path) == nil)
     }
@@ -49,6 +49,8 @@ import Testing
         #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//manifests/x") }
         #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//blobs/uploads/1") }
         #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2//tags/list") }
+        // A combining mark after "/v2/" is part of the name, not dropped with the prefix.
+        #expect(throws: OCIError.self) { try RegistryRoute.parse("/v2/\u{301}library/alpine/manifests/latest") }
     }
 
     @Test func byteRanges() throws {
