@@ -313,14 +313,8 @@ public final class AccessController: Sendable {
     /// Buffers a row (when logs are on); `flushLogs` writes the buffer in one transaction.
     public func record(_ table: ResourceLogTable, _ event: ResourceLogEvent) {
         guard logsEnabled else { return }
-        // Rendered into temporary storage (on the stack unless the row is large), then copied
-        // into the buffer under the lock.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ResourceLogRows.maxLength(event)) { storage in
-            var out = RowWriter(base: storage.baseAddress!)
-            ResourceLogRows.write(event, to: &out)
-            let row = UnsafeBufferPointer(rebasing: storage[..<out.count])
-            logBuffer.withLock { $0.append(table, row) }
-        }
+        // Rendered outside the lock, copied into the buffer under it.
+        ResourceLogRows.withRow(event) { row in logBuffer.withLock { $0.append(table, row) } }
     }
 
     public func flushLogs() async {

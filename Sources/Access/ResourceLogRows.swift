@@ -51,14 +51,18 @@ enum ResourceLogRows {
         out.endArray(row)
     }
 
-    /// One row as an array of bytes (tests, and callers without a buffer of their own).
-    static func render(_ e: ResourceLogEvent) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: maxLength(e)) { buffer, count in
-            var out = RowWriter(base: buffer.baseAddress!)
+    /// Renders one row into temporary storage (on the stack unless the row is large) and hands
+    /// its bytes to `body`.
+    static func withRow<R>(_ e: ResourceLogEvent, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength(e)) { storage in
+            var out = RowWriter(base: storage.baseAddress!)
             write(e, to: &out)
-            count = out.count
+            return try body(UnsafeBufferPointer(rebasing: storage[..<out.count]))
         }
     }
+
+    /// One row as an array of bytes.
+    static func render(_ e: ResourceLogEvent) -> [UInt8] { withRow(e) { Array($0) } }
 
     /// The length of the row starting at `offset` (its header included), or nil when the bytes
     /// there are not a whole row array with a four-byte size.
