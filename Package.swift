@@ -122,6 +122,7 @@ let package = Package(
             dependencies: [
                 "OCI",
                 "RegistryStorage",
+                "RegistryClient",
                 "Access",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -147,6 +148,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The continuous scanning service: subscriptions, the durable scan queue, inventories and
+        // findings with their history. Reaches registries only through RegistryClient.
+        .target(
+            name: "Defender",
+            dependencies: [
+                "Analysis", "Matching", "VulnDB", "RegistryClient", "OCI",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Connects a running registry to its defender: registry events in, admin routes out.
+        .target(
+            name: "DefenderWiring",
+            dependencies: [
+                "Defender", "RegistryServer", "RegistryStorage", "Access", "OCI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "drydock",
             dependencies: [
@@ -159,6 +185,8 @@ let package = Package(
                 "Analysis",
                 "Matching",
                 "Reports",
+                "Defender",
+                "DefenderWiring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,6 +222,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DefenderTests",
+            dependencies: [
+                "Defender", "DefenderWiring", "Access", "Analysis", "Matching", "VulnDB", "RegistryClient", "RegistryServer",
+                "RegistryStorage", "OCI", "DrydockTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MatchingTests",
             dependencies: ["Matching", "Analysis", "Reports", "VulnDB", "Versioning", "DrydockTestSupport"],

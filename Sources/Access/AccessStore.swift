@@ -198,7 +198,7 @@ actor AccessStore {
         if let v = q.until { sql.appendInterpolation(unsafeRaw: " AND time < "); sql.appendInterpolation(bind: v) }
         if let v = q.identity { sql.appendInterpolation(unsafeRaw: " AND identity = "); sql.appendInterpolation(bind: v) }
         if let v = q.repository { sql.appendInterpolation(unsafeRaw: " AND repository = "); sql.appendInterpolation(bind: v) }
-        if let v = q.operation { sql.appendInterpolation(unsafeRaw: " AND operation = "); sql.appendInterpolation(bind: v) }
+        if let v = q.operation { sql.appendInterpolation(unsafeRaw: " AND operation = "); sql.appendInterpolation(bind: v); sql.appendInterpolation(unsafeRaw: " COLLATE NOCASE") }
         if let v = q.result { sql.appendInterpolation(unsafeRaw: " AND result = "); sql.appendInterpolation(bind: v) }
         if let v = q.afterID { sql.appendInterpolation(unsafeRaw: " AND id > "); sql.appendInterpolation(bind: v) }
         sql.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT \(max(1, min(q.limit, 100_000)))")

@@ -28,6 +28,10 @@ public final class RegistryClient: Sendable {
         public var initialBackoff: Duration = .milliseconds(200)
         public var userAgent = "drydock"
         public var timeout: TimeAmount = .seconds(300)
+        /// A challenge known before the first request (a service that knows its own registry's
+        /// token endpoint): requests carry a token from the start instead of first going out
+        /// anonymously, which a registry with public access disabled refuses outright.
+        public var knownChallenge: AuthChallenge?
         public init() {}
     }
 
@@ -36,7 +40,7 @@ public final class RegistryClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     let tokens = TokenCache()
-    let challenge = ChallengeMemory()
+    let challenge: ChallengeMemory
 
     /// - Parameter registry: `host[:port]`; `docker.io` is contacted at `registry-1.docker.io`.
     public init(registry: String, options: Options = Options(), logger: Logger = Logger(label: "drydock.client")) throws {
@@ -45,6 +49,7 @@ public final class RegistryClient: Sendable {
         if options.credentials == nil { options.credentials = AuthFile.credentials(for: registry) }
         self.options = options
         self.logger = logger
+        self.challenge = ChallengeMemory(options.knownChallenge)
         var tls = TLSConfiguration.makeClientConfiguration()
         if options.skipTLSVerify { tls.certificateVerification = .none }
         if let caFile = options.caFile {
@@ -165,8 +170,13 @@ public final class RegistryClient: Sendable {
         let response = try await http.execute(request, timeout: .seconds(60), logger: logger)
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else {
-            throw RegistryClientError(status: Int(response.status.code), code: "UNAUTHORIZED",
-                                      "token request to \(realm) was refused: \(String(buffer: body).prefix(200))")
+            struct Envelope: Decodable {
+                struct Item: Decodable { var code: String?; var message: String? }
+                var errors: [Item]?
+            }
+            let first = (try? JSONDecoder().decode(Envelope.self, from: body))?.errors?.first
+            throw RegistryClientError(status: Int(response.status.code), code: first?.code ?? "UNAUTHORIZED",
+                                      "token request to \(realm) was refused: \(first?.message ?? String(buffer: body).prefix(200).description)")
         }
         struct TokenResponse: Decodable {
             var token: String?
@@ -208,5 +218,6 @@ public final class RegistryClient: Sendable {
 /// The last challenge the registry sent, so later requests authenticate up front.
 actor ChallengeMemory {
     private(set) var current: AuthChallenge?
+    init(_ initial: AuthChallenge? = nil) { current = initial }
     func remember(_ challenge: AuthChallenge) { current = challenge }
 }

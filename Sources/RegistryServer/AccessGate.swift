@@ -2,8 +2,10 @@ import Access
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Logging
 import NIOCore
 import OCI
+import RegistryStorage
 
 /// Runs in front of the distribution API on every listener when access control is on, in the
 /// order network → authenticate → authorize → handler → log. It also answers the token endpoint
@@ -17,6 +19,9 @@ struct AccessGate: HTTPResponder {
     let isPrivate: Bool
     let scheme: String
     let privateEndpoints: [String]
+    let store: RegistryStore
+    let configuration: RegistryServer.Configuration
+    let logger: Logger
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
@@ -73,7 +78,8 @@ struct AccessGate: HTTPResponder {
             guard identity.isAdmin else {
                 return try denied("\(identity.kind.rawValue) '\(identity.name)' is not the admin", request: request, context: context)
             }
-            return try await AdminAPI(access: access, privateEndpoints: privateEndpoints).respond(request, context: context)
+            return try await AdminAPI(access: access, privateEndpoints: privateEndpoints, store: store, configuration: configuration,
+                                     logger: logger).respond(request, context: context)
         }
 
         // Authorize.

@@ -2,7 +2,11 @@ import Access
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Logging
 import NIOCore
+import OCI
+import RegistryClient
+import RegistryStorage
 import ServiceLifecycle
 
 /// The admin API (JSON over HTTP, admin only; the gate checks that). Described for users in
@@ -11,6 +15,9 @@ import ServiceLifecycle
 struct AdminAPI {
     let access: AccessController
     let privateEndpoints: [String]
+    let store: RegistryStore
+    let configuration: RegistryServer.Configuration
+    let logger: Logger
 
     // MARK: Views (what the API returns)
 
@@ -65,8 +72,15 @@ struct AdminAPI {
             case (_, "users"): return try await users(request, Array(segments.dropFirst(2)))
             case (_, "network"): return try await network(request, Array(segments.dropFirst(2)))
             case (_, "logs"): return try await logs(request, Array(segments.dropFirst(2)), context: context)
-            default: throw AccessError(.notFound, "no admin endpoint \(request.uri.path.prefix(100))")
+            case (.post, "import") where segments.count == 2: return try await importImage(request, context: context)
+            case (_, let group):
+                guard let handler = configuration.adminExtensions[group] else {
+                    throw AccessError(.notFound, "no admin endpoint \(request.uri.path.prefix(100))")
+                }
+                return try await extensionCall(handler, request, Array(segments.dropFirst(2)), context: context)
             }
+        } catch let error as AdminCallError {
+            return try RegistryError(.init(code: error.status), error.code, error.message).response(from: request, context: context)
         } catch let error as AccessError {
             let (status, code): (HTTPResponse.Status, String) = switch error.kind {
             case .invalid: (.badRequest, "INVALID_REQUEST")
@@ -165,6 +179,7 @@ struct AdminAPI {
             throw AccessError(.notFound, "no admin endpoint \(request.method.rawValue) \(request.uri.path.prefix(100))")
         }
         try await access.setNetworkRules(rules)
+        await configuration.onNetworkRulesChanged?()
         return json(networkView())
     }
 
@@ -246,6 +261,80 @@ struct AdminAPI {
             q.limit = n
         }
         return q
+    }
+
+    // MARK: Route groups of other modules
+
+    func extensionCall(_ handler: AdminRouteHandler, _ request: Request, _ rest: [String],
+                       context: RegistryRequestContext) async throws -> Response {
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value).removingPercentEncoding ?? String(value) }
+        let body = request.body
+        let call = AdminCall(method: request.method.rawValue, path: rest, query: query, identity: context.identity?.name ?? "",
+                             body: { limit in
+                                 do { return Data(buffer: try await body.collect(upTo: limit)) } catch {
+                                     throw AdminCallError(status: 413, code: "INVALID_REQUEST", "the request body is larger than \(limit) bytes")
+                                 }
+                             })
+        let reply = try await handler(call)
+        return Response(status: .init(code: reply.status),
+                        headers: [.contentType: reply.contentType, .contentLength: String(reply.body.count)],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    // MARK: Import
+
+    /// `POST /admin/import`: copies an image from another registry (`ImageImporter`) and logs it
+    /// in RegistryRepositoryEvents as `Import`.
+    func importImage(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        struct Body: Decodable { var source: String; var target: String; var username: String?; var password: String?; var insecure: Bool? }
+        let body: Body = try await decode(request, allowed: ["source", "target", "username", "password", "insecure"])
+        let source: ImageReference
+        do { source = try ImageReference(body.source.hasPrefix("docker://") ? String(body.source.dropFirst(9)) : body.source) } catch {
+            throw AccessError(.invalid, "source '\(body.source.prefix(200))' is not an image reference: \(error.message)")
+        }
+        let (repository, tag) = try Self.target(body.target, defaultTag: source.tag?.value)
+        var credentials: Credentials?
+        switch (body.username, body.password) {
+        case let (user?, password?): credentials = Credentials(username: user, password: password)
+        case (nil, nil): credentials = nil
+        default: throw AccessError(.invalid, "give username and password together")
+        }
+        let importer = ImageImporter(store: store, temporaryDirectory: configuration.temporaryDirectory, logger: logger)
+        let identity = context.identity
+        func log(_ result: String, _ description: String, digest: String?, size: Int64?) {
+            access.record(.repositoryEvents, ResourceLogEvent(
+                identity: identity?.name ?? "", identityType: identity?.kind.rawValue ?? "", callerIP: IPAddress(context.remoteAddress)?.description ?? "",
+                userAgent: request.headers.first(.userAgent) ?? "", operation: "Import", repository: repository.value, tag: tag?.value,
+                digest: digest, size: size, result: result, resultDescription: description,
+                correlationID: CorrelationID.next(), loginServer: request.head.authority))
+        }
+        do {
+            let result = try await importer.run(.init(source: source, repository: repository, tag: tag, credentials: credentials,
+                                                      insecure: body.insecure ?? false))
+            log("Success", "imported from \(source)", digest: result.digest, size: result.bytesCopied)
+            return json(result, status: .created)
+        } catch {
+            let message = "cannot import \(source): \(error)"
+            log("Failure", String(message.prefix(500)), digest: nil, size: nil)
+            throw AdminCallError(status: 502, code: "IMPORT_FAILED", message)
+        }
+    }
+
+    /// `REPO[:TAG]` (the tag defaults to the source's).
+    static func target(_ text: String, defaultTag: String?) throws -> (RepositoryName, Tag?) {
+        var name = Substring(text)
+        var tagText = defaultTag
+        if let colon = text.lastIndex(of: ":"), !text[colon...].contains("/") {
+            name = text[..<colon]
+            tagText = String(text[text.index(after: colon)...])
+        }
+        do {
+            let repository = try RepositoryName(String(name))
+            return (repository, try tagText.map { try Tag($0) })
+        } catch let error as OCIError {
+            throw AccessError(.invalid, "target '\(text.prefix(200))': \(error.message)")
+        }
     }
 
     // MARK: Bodies

@@ -5,7 +5,10 @@ import OCI
 import RegistryStorage
 
 extension RegistryAPI {
-    func getManifest(_ request: Request, name: RepositoryName, reference: ManifestReference) async throws -> Response {
+    /// - Parameter recordPull: false for Drydock's own services (the defender): their reads must
+    ///   not keep an image inside the "pulled in the last 30 days" window.
+    func getManifest(_ request: Request, name: RepositoryName, reference: ManifestReference,
+                     recordPull: Bool = true) async throws -> Response {
         guard let record = try await store.manifest(repository: name, reference: reference) else {
             throw RegistryError.manifestUnknown(reference)
         }
@@ -20,7 +23,9 @@ extension RegistryAPI {
             return Response(status: .ok, headers: headers, body: ResponseBody())
         }
         let bytes = try store.manifestBytes(record)
-        if case .tag(let tag) = reference {
+        if !recordPull {
+            // Drydock's own read.
+        } else if case .tag(let tag) = reference {
             store.pulls.record(repository: name.value, digest: record.digest, tag: tag.value)
         } else {
             store.pulls.record(repository: name.value, digest: record.digest, tag: nil)

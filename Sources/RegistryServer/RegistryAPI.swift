@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import Access
 import Logging
 import NIOCore
 import OCI
@@ -68,7 +69,8 @@ public struct RegistryAPI: HTTPResponder {
         case .manifest(let name, let reference):
             let reference = try ManifestReference(reference)
             switch method {
-            case .get, .head: return try await getManifest(request, name: name, reference: reference)
+            case .get, .head: return try await getManifest(request, name: name, reference: reference,
+                                                            recordPull: context.identity?.kind != .service)
             case .put: return try await putManifest(request, name: name, reference: reference)
             case .delete: return try await deleteManifest(name: name, reference: reference)
             default: throw methodNotAllowed(method)

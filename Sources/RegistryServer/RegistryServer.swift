@@ -64,6 +64,14 @@ public final class RegistryServer: Sendable {
         public var access: AccessController?
         /// Extra listeners marked private: the public-access switch and IP rules do not apply.
         public var privateEndpoints: [Listener] = []
+        /// Admin API route groups served for other modules (`/admin/<key>/…`), e.g. the defender's.
+        public var adminExtensions: [String: AdminRouteHandler] = [:]
+        /// Services that run and stop with the server (the defender).
+        public var services: [any Service] = []
+        /// Called after the admin API changed the network rules (blocked scans try again at once).
+        public var onNetworkRulesChanged: (@Sendable () async -> Void)?
+        /// Where imports keep blobs while they are verified (the data directory's `tmp/`).
+        public var temporaryDirectory: String = NSTemporaryDirectory()
 
         public init(listeners: [Listener], tls: TLSFiles? = nil) {
             self.listeners = listeners
@@ -105,7 +113,8 @@ public final class RegistryServer: Sendable {
             }
             let app: any Service
             if let access = configuration.access {
-                let gate = AccessGate(api: api, access: access, isPrivate: isPrivate, scheme: scheme, privateEndpoints: privateNames)
+                let gate = AccessGate(api: api, access: access, isPrivate: isPrivate, scheme: scheme, privateEndpoints: privateNames,
+                                      store: store, configuration: configuration, logger: logger)
                 app = Self.application(gate, serverBuilder, address, onRunning, logger)
             } else {
                 app = Self.application(api, serverBuilder, address, onRunning, logger)
@@ -114,6 +123,7 @@ public final class RegistryServer: Sendable {
         }
         services.append(Housekeeping(store: store, configuration: configuration, logger: logger))
         services.append(ExternalChangeWatch(store: store))
+        services += configuration.services
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -121,6 +131,7 @@ public final class RegistryServer: Sendable {
         self.group.withLockedValue { $0 = group }
         try await group.run()
         try? await store.pulls.flush()
+        store.events.finish()
         await configuration.access?.flushLogs()
     }
 

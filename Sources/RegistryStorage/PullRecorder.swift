@@ -10,6 +10,7 @@ import Synchronization
 /// path a suspension point (as an actor, a pull that found it busy was rescheduled).
 public final class PullRecorder: Sendable {
     private let metadata: any MetadataStore
+    private let events: RegistryEventHub?
     private let pending = Mutex<[PullKey: PullRecord]>([:])
 
     private struct PullKey: Hashable {
@@ -18,8 +19,9 @@ public final class PullRecorder: Sendable {
         var tag: String?
     }
 
-    public init(metadata: any MetadataStore) {
+    public init(metadata: any MetadataStore, events: RegistryEventHub? = nil) {
         self.metadata = metadata
+        self.events = events
     }
 
     public func record(repository: String, digest: Digest, tag: String?) {
@@ -37,6 +39,12 @@ public final class PullRecorder: Sendable {
         guard !batch.isEmpty else { return }
         do {
             try await metadata.recordPulls(Array(batch.values))
+            if let events, events.hasSubscribers {
+                for pull in batch.values {
+                    events.publish(RegistryEvent(action: .pull, repository: pull.repository, digest: pull.digest,
+                                                 tag: pull.tag, time: pull.time))
+                }
+            }
         } catch {
             // Keep them for the next flush (a busy database, gc holding the lock); newer pulls
             // recorded meanwhile win.

@@ -11,6 +11,8 @@ public final class RegistryStore: Sendable {
     public let blobs: any BlobStore
     public let metadata: any MetadataStore
     public let pulls: PullRecorder
+    /// Pushes, deletes, untags, imports and (batched) pulls, published after they commit.
+    public let events = RegistryEventHub()
     private let hashes = UploadHashes()
     private let manifestCache = ManifestCache()
     private let logger: Logger
@@ -18,7 +20,7 @@ public final class RegistryStore: Sendable {
     public init(blobs: any BlobStore, metadata: any MetadataStore, logger: Logger) {
         self.blobs = blobs
         self.metadata = metadata
-        self.pulls = PullRecorder(metadata: metadata)
+        self.pulls = PullRecorder(metadata: metadata, events: events)
         self.logger = logger
     }
 
@@ -273,7 +275,8 @@ public final class RegistryStore: Sendable {
     /// Validates and stores a manifest under `reference` (a tag, or its own digest), plus any
     /// extra tags (`?tag=` on a push by digest).
     public func putManifest(repository: RepositoryName, reference: ManifestReference, extraTags: [Tag] = [],
-                            bytes: [UInt8], contentType: String?) async throws -> PutManifestResult {
+                            bytes: [UInt8], contentType: String?,
+                            announceAs action: RegistryEvent.Action = .push) async throws -> PutManifestResult {
         let parsed: ParsedManifest
         do {
             parsed = try ParsedManifest.parse(bytes, contentType: contentType)
@@ -303,6 +306,16 @@ public final class RegistryStore: Sendable {
         // recorded manifest whose file went missing.
         try await metadata.putManifest(record, references: references, tags: tags) { _ in
             try blobs.write(bytes, as: digest)
+        }
+        let children = parsed.manifests.map(\.digest)
+        let isArtifact = parsed.artifactType != nil || parsed.subject != nil
+        if tags.isEmpty {
+            events.publish(RegistryEvent(action: action, repository: repository.value, digest: digest, tag: nil,
+                                         mediaType: parsed.mediaType, children: children, isArtifact: isArtifact))
+        }
+        for tag in tags {
+            events.publish(RegistryEvent(action: action, repository: repository.value, digest: digest, tag: tag,
+                                         mediaType: parsed.mediaType, children: children, isArtifact: isArtifact))
         }
         return PutManifestResult(digest: digest, subject: parsed.subject?.digest)
     }
@@ -336,8 +349,17 @@ public final class RegistryStore: Sendable {
     /// Deletes a tag (when given one) or a manifest with all its tags (when given a digest).
     public func deleteManifest(repository: RepositoryName, reference: ManifestReference) async throws -> Bool {
         switch reference {
-        case .digest(let digest): try await metadata.deleteManifest(repository: repository.value, digest: digest)
-        case .tag(let tag): try await metadata.deleteTag(repository: repository.value, tag: tag.value)
+        case .digest(let digest):
+            let deleted = try await metadata.deleteManifest(repository: repository.value, digest: digest)
+            if deleted { events.publish(RegistryEvent(action: .delete, repository: repository.value, digest: digest)) }
+            return deleted
+        case .tag(let tag):
+            let current = try await metadata.tag(repository: repository.value, tag: tag.value)
+            let deleted = try await metadata.deleteTag(repository: repository.value, tag: tag.value)
+            if deleted, let current {
+                events.publish(RegistryEvent(action: .untag, repository: repository.value, digest: current.digest, tag: tag.value))
+            }
+            return deleted
         }
     }
 }

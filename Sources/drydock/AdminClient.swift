@@ -41,18 +41,23 @@ struct AdminClient {
     }
 
     func raw(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws -> Data {
+        try await raw(method, path, data: try body.map { try JSONSerialization.data(withJSONObject: $0) }, contentType: "application/json")
+    }
+
+    func raw(_ method: HTTPMethod, _ path: String, data body: Data?, contentType: String) async throws -> Data {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(30))
+            // An import copies whole images and an upload re-matches every image: give them time.
+            response = try await http.execute(request, timeout: .seconds(method == .GET ? 60 : 3600))
         } catch {
             throw CLIError("cannot reach the registry at \(base): \(error)")
         }

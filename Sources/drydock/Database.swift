@@ -10,7 +10,7 @@ struct DB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Build, inspect, publish and update the vulnerability database.",
-        subcommands: [Build.self, Info.self, Push.self, Pull.self, Update.self])
+        subcommands: [Build.self, Info.self, Push.self, Pull.self, Update.self, Upload.self])
 
     /// `$DRYDOCK_DB`, else `$XDG_CACHE_HOME/drydock/vulndb.sqlite` (`~/.cache/…`).
     static var defaultPath: String {
@@ -220,6 +220,22 @@ struct DB: AsyncParsableCommand {
         static func split(_ spec: String) -> (String, String?) {
             guard let colon = spec.firstIndex(of: ":") else { return (spec, nil) }
             return (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
+        }
+    }
+
+    /// `drydock db upload FILE`: installs a database on a running server (the defender re-matches
+    /// every stored inventory against it).
+    struct Upload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "upload", abstract: "Install a database file on a running server (PUT /admin/vulndb).")
+        @Argument(help: "A database built by `drydock db build` or `db update`.") var file: String
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let answer = try await admin.client().raw(.PUT, "/admin/vulndb", data: data, contentType: "application/vnd.sqlite3")
+            let info = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] ?? [:]
+            print("installed \(file) on the server: \(info["vulnerabilities"] as? Int ?? 0) vulnerabilities, built \(info["builtAt"] as? String ?? "?")")
         }
     }
 }

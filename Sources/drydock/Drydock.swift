@@ -10,7 +10,8 @@ struct Drydock: AsyncParsableCommand {
         commandName: "drydock",
         abstract: "A self-hosted OCI registry with vulnerability scanning built in.",
         subcommands: [Serve.self, GC.self, Fsck.self, DB.self, SBOM.self, Scan.self,
-                      TokenCommand.self, UserCommand.self, NetworkCommand.self, LogsCommand.self]
+                      TokenCommand.self, UserCommand.self, NetworkCommand.self, LogsCommand.self,
+                      DefenderCommand.self, FindingsCommand.self, ImportCommand.self]
     )
 }
 

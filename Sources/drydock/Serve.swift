@@ -1,6 +1,9 @@
 import Access
 import ArgumentParser
+import Defender
+import DefenderWiring
 import Foundation
+import Matching
 import Logging
 import RegistryServer
 import RegistryStorage
@@ -37,6 +40,24 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("token-service"), help: "The service name in token challenges and the audience of issued tokens.")
     var tokenService: String = "drydock"
 
+    @Option(name: .customLong("vuln-db"), help: "The defender's vulnerability database (default: DATA/vuln.db); replacing the file is noticed without a restart.")
+    var vulnDB: String?
+
+    @Option(name: .long, help: "The defender (continuous scanning): enabled, or disabled for a registry that only stores images.")
+    var defender: AuthMode = .enabled
+
+    @Option(name: .customLong("scan-concurrency"), help: "Images the defender scans at the same time.")
+    var scanConcurrency: Int = 2
+
+    @Option(name: .customLong("rescan-window-days"), help: "Images pushed or pulled within this many days are re-evaluated continuously.")
+    var rescanWindowDays: Double = 30
+
+    @Option(name: .customLong("rescan-interval-hours"), help: "How often the continuous re-evaluation runs.")
+    var rescanIntervalHours: Double = 24
+
+    @Option(name: .customLong("health-threshold"), help: "An image is unhealthy with an open finding at or above this severity (CRITICAL, HIGH, MEDIUM, LOW).")
+    var healthThreshold: String = "HIGH"
+
     enum AuthMode: String, ExpressibleByArgument { case enabled, disabled }
 
     func run() async throws {
@@ -55,6 +76,12 @@ struct Serve: AsyncParsableCommand {
         configuration.privateEndpoints = try privateEndpoint.map {
             do { return try RegistryServer.Listener($0) } catch { throw CLIError("--private-endpoint: \(error)") }
         }
+        guard let threshold = SeverityLevel(rawValue: healthThreshold.uppercased()), threshold != .unknown else {
+            throw CLIError("--health-threshold takes CRITICAL, HIGH, MEDIUM, LOW or NONE")
+        }
+        guard (1...64).contains(scanConcurrency) else { throw CLIError("--scan-concurrency takes 1 to 64") }
+        guard rescanWindowDays > 0, rescanIntervalHours > 0 else { throw CLIError("--rescan-window-days and --rescan-interval-hours must be positive") }
+        configuration.temporaryDirectory = dataOptions.absoluteData + "/tmp"
         // The store is opened only once every option has been checked, so that a refused option
         // never leaves it open.
         let store: RegistryStore
@@ -92,17 +119,51 @@ struct Serve: AsyncParsableCommand {
             store = try await Self.openStore(dataOptions, logger: logger)
             logger.warning("access control is disabled: anyone who can reach the listeners may push, pull and delete")
         }
+        var scanner: Defender?
+        var defenderStore: DefenderStore?
+        if defender == .enabled {
+            do {
+                let opened = try await DefenderStore.open(path: dataOptions.absoluteData + "/defender.sqlite", logger: logger)
+                defenderStore = opened
+                var settings = DefenderConfiguration(
+                    registry: DefenderWiring.endpoint(for: configuration, access: access),
+                    databasePath: vulnDB ?? dataOptions.absoluteData + "/vuln.db",
+                    layerCacheDirectory: dataOptions.absoluteData + "/layer-cache")
+                settings.concurrency = scanConcurrency
+                settings.rescanWindow = rescanWindowDays * 86400
+                settings.rescanInterval = rescanIntervalHours * 3600
+                settings.healthThreshold = threshold
+                let service = Defender(store: opened, configuration: settings, logger: makeLogger("drydock.defender"))
+                DefenderWiring.attach(service, store: store, to: &configuration)
+                scanner = service
+            } catch {
+                await access?.close()
+                await store.close()
+                throw CLIError("cannot open the defender's tables: \(error)")
+            }
+        }
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)
         let scheme = tls == nil ? "http" : "https"
+        let defenderService = scanner
+        let publicHost = configuration.listeners.first?.host
+        let baseConfiguration = configuration
+        let accessForEndpoint = access
         do {
             try await server.run { host, port in
                 logger.notice("listening", metadata: ["address": "\(scheme)://\(host):\(port)", "data": "\(dataOptions.absoluteData)"])
+                // The defender pulls through a public listener (the first one's host), once its port is known.
+                if let scanner = defenderService, host == publicHost {
+                    let endpoint = DefenderWiring.endpoint(for: baseConfiguration, access: accessForEndpoint, port: port)
+                    scanner.setRegistryAddress(endpoint.address, tokenRealm: endpoint.tokenRealm)
+                }
             }
         } catch {
+            await defenderStore?.close()
             await access?.close()
             await store.close()
             throw CLIError("server stopped: \(error)")
         }
+        await defenderStore?.close()
         await access?.close()
         await store.close()
     }

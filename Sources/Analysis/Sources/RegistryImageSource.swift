@@ -10,6 +10,10 @@ public final class RegistryImageSource: ImageSource, @unchecked Sendable {
         public var insecure = false
         public var credentials: Credentials?
         public var caFile: String?
+        public var skipTLSVerify = false
+        /// See `RegistryClient.Options.knownChallenge`.
+        public var knownChallenge: AuthChallenge?
+        public var userAgent = "drydock-scanner"
         public init() {}
     }
 
@@ -24,7 +28,9 @@ public final class RegistryImageSource: ImageSource, @unchecked Sendable {
         clientOptions.plainHTTP = options.insecure
         clientOptions.credentials = options.credentials
         clientOptions.caFile = options.caFile
-        clientOptions.userAgent = "drydock-scanner"
+        clientOptions.skipTLSVerify = options.skipTLSVerify
+        clientOptions.knownChallenge = options.knownChallenge
+        clientOptions.userAgent = options.userAgent
         self.client = try RegistryClient(registry: reference.registry, options: clientOptions)
     }
 

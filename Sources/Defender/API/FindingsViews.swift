@@ -1,0 +1,228 @@
+import Foundation
+import Matching
+
+/// The JSON of `drydock findings list|show|affected`. Field names are part of the interface
+/// (scripts read them): `repository`, `digest`, `tags`, `scanStatus`, `statusMessage`,
+/// `scannedAt`, `databaseBuiltAt`, `healthy`, `findings`, `remediations`; each finding has the
+/// fields of `drydock scan --format json` plus `state`, `firstSeen`, `lastSeen`, `resolvedAt`,
+/// `resolvedBy`.
+struct FindingsViews {
+    let defender: Defender
+
+    var store: DefenderStore { defender.store }
+
+    /// Healthy: scanned against a database and no open finding at or above the threshold.
+    /// Unknown (nil) until then.
+    static func health(_ image: ImageRecord, openCounts: [String: Int], threshold: SeverityLevel) -> Bool? {
+        guard image.status == .completed else { return nil }
+        return !openCounts.contains { SeverityLevel(label: $0.key) >= threshold && $0.value > 0 }
+    }
+
+    // MARK: list
+
+    struct ListRow: Encodable {
+        var registry: String
+        var repository: String
+        var tag: String?
+        var tags: [String]
+        var digest: String
+        var scanStatus: String
+        var statusMessage: String?
+        var healthy: Bool?
+        var scannedAt: String?
+        var counts: [String: Int]
+        var total: Int
+    }
+
+    struct ListView: Encodable {
+        var state: String
+        var images: [ListRow]
+    }
+
+    func list(query: [String: String]) async throws -> ListView {
+        let known: Set<String> = ["repository", "severity", "state"]
+        for key in query.keys where !known.contains(key) { throw DefenderError(.invalid, "unknown query parameter '\(key.prefix(40))'") }
+        let state = query["state"] ?? "open"
+        guard ["open", "resolved", "all"].contains(state) else { throw DefenderError(.invalid, "state must be open, resolved or all") }
+        var severities: Set<SeverityLevel>?
+        if let text = query["severity"] {
+            var levels = Set<SeverityLevel>()
+            for word in text.split(separator: ",") {
+                guard let level = SeverityLevel(rawValue: word.trimmingCharacters(in: .whitespaces).uppercased()) else {
+                    throw DefenderError(.invalid, "unknown severity '\(word.prefix(20))' (use CRITICAL, HIGH, MEDIUM, LOW, NONE, UNKNOWN)")
+                }
+                levels.insert(level)
+            }
+            severities = levels
+        }
+        let pattern = query["repository"]
+        let counts = try await store.findingCounts()
+        let tags = try await store.tagsByImage()
+        var rows: [ListRow] = []
+        for image in try await store.listedImages() {
+            if let pattern, !RepositoryPattern.matches(pattern, image.repository) { continue }
+            let perState = counts[image.id] ?? [:]
+            var selected: [String: Int] = [:]
+            for (name, bySeverity) in perState where state == "all" || name == state {
+                for (severity, n) in bySeverity where severities?.contains(SeverityLevel(label: severity)) ?? true {
+                    selected[severity, default: 0] += n
+                }
+            }
+            if severities != nil && selected.isEmpty { continue }
+            let imageTags = tags["\(image.registry)/\(image.repository)@\(image.digest)"] ?? []
+            rows.append(ListRow(
+                registry: image.registry, repository: image.repository, tag: imageTags.first, tags: imageTags, digest: image.digest,
+                scanStatus: image.status.rawValue, statusMessage: image.statusMessage,
+                healthy: Self.health(image, openCounts: perState["open"] ?? [:], threshold: defender.configuration.healthThreshold),
+                scannedAt: image.evaluatedAt.map(Time.iso), counts: selected, total: selected.values.reduce(0, +)))
+        }
+        return ListView(state: state, images: rows)
+    }
+
+    // MARK: show
+
+    struct ShowView: Encodable {
+        var registry: String
+        var repository: String
+        var reference: String
+        var digest: String
+        var tags: [String]
+        var platforms: [String]
+        var scanStatus: String
+        var statusMessage: String?
+        var scannedAt: String?
+        var databaseBuiltAt: String?
+        var healthy: Bool?
+        var healthThreshold: String
+        var findings: [FindingView]
+        var remediations: [Remediation]
+        var warnings: [String]
+    }
+
+    /// A finding as `drydock scan --format json` writes it, plus its history.
+    struct FindingView: Encodable {
+        var finding: Finding
+        var state: FindingState
+        var firstSeen: Double
+        var lastSeen: Double
+        var resolvedAt: Double?
+        var resolvedBy: String?
+
+        enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy }
+
+        func encode(to encoder: any Encoder) throws {
+            try finding.encode(to: encoder)
+            var container = encoder.container(keyedBy: HistoryKeys.self)
+            try container.encode(state, forKey: .state)
+            try container.encode(Time.iso(firstSeen), forKey: .firstSeen)
+            try container.encode(Time.iso(lastSeen), forKey: .lastSeen)
+            try container.encode(resolvedAt.map(Time.iso), forKey: .resolvedAt)
+            try container.encode(resolvedBy, forKey: .resolvedBy)
+        }
+    }
+
+    func show(reference: String, state: String) async throws -> ShowView {
+        let (repository, tag, digestText) = try Self.parse(reference)
+        let registry = DefenderConfiguration.localRegistry
+        let digest: String
+        if let digestText {
+            digest = digestText
+        } else if let tag, let tagged = try await store.digest(registry: registry, repository: repository, tag: tag) {
+            digest = tagged
+        } else {
+            throw DefenderError(.notFound, "the defender knows no image \(reference.prefix(300))")
+        }
+        guard let image = try await store.image(registry: registry, repository: repository, digest: digest), image.deletedAt == nil else {
+            throw DefenderError(.notFound, "the defender knows no image \(reference.prefix(300))")
+        }
+        var stored = try await store.findings(imageID: image.id)
+        if let tag {
+            // For a tag: what the digests it pointed at before had, and this one no longer has.
+            let current = Set(stored.map(\.key))
+            var seen = current
+            for (earlier, replacedAt) in try await store.earlierDigests(registry: registry, repository: repository, tag: tag, current: digest) {
+                guard let old = try await store.image(registry: registry, repository: repository, digest: earlier) else { continue }
+                for var finding in try await store.findings(imageID: old.id) where !seen.contains(finding.key) {
+                    guard finding.state != .resolved || finding.resolvedBy != nil else { continue }
+                    seen.insert(finding.key)
+                    if finding.state != .resolved {
+                        finding.state = .resolved
+                        finding.resolvedAt = max(replacedAt, image.evaluatedAt ?? replacedAt)
+                        finding.resolvedBy = digest
+                    }
+                    stored.append(finding)
+                }
+            }
+        }
+        let selected = stored.filter { state == "all" || $0.state.rawValue == state }
+            .sorted { a, b in
+                if a.state != b.state { return a.state == .open }
+                return Finding.reportOrder(a.finding, b.finding)
+            }
+        let counts = try await store.findingCounts()[image.id]?["open"] ?? [:]
+        let platforms = try await platforms(of: image)
+        return ShowView(
+            registry: registry, repository: repository, reference: reference, digest: digest,
+            tags: try await store.tags(of: image), platforms: platforms,
+            scanStatus: image.status.rawValue, statusMessage: image.statusMessage, scannedAt: image.evaluatedAt.map(Time.iso),
+            databaseBuiltAt: image.databaseBuiltAt.map(Time.iso),
+            healthy: Self.health(image, openCounts: counts, threshold: defender.configuration.healthThreshold),
+            healthThreshold: defender.configuration.healthThreshold.rawValue,
+            findings: selected.map { FindingView(finding: $0.finding, state: $0.state, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen,
+                                                 resolvedAt: $0.resolvedAt, resolvedBy: $0.resolvedBy) },
+            remediations: state == "resolved" ? [] : try await store.remediations(imageID: image.id),
+            warnings: try await store.warnings(imageID: image.id))
+    }
+
+    private func platforms(of image: ImageRecord) async throws -> [String] {
+        guard image.inventories.count > 1 else { return [] }
+        var out: [String] = []
+        for digest in image.inventories {
+            guard let data = try await store.inventory(digest: digest),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let platform = object["platform"] as? String else { continue }
+            out.append(platform)
+        }
+        return out
+    }
+
+    /// `REPO:TAG`, `REPO@DIGEST` or `REPO` (tag latest).
+    static func parse(_ reference: String) throws -> (repository: String, tag: String?, digest: String?) {
+        if let at = reference.firstIndex(of: "@") {
+            let digest = String(reference[reference.index(after: at)...])
+            guard digest.contains(":"), digest.count <= 200 else { throw DefenderError(.invalid, "'\(digest.prefix(100))' is not a digest") }
+            return (String(reference[..<at]), nil, digest)
+        }
+        if let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") {
+            return (String(reference[..<colon]), String(reference[reference.index(after: colon)...]), nil)
+        }
+        guard !reference.isEmpty else { throw DefenderError(.invalid, "give an image as REPO[:TAG|@DIGEST]") }
+        return (reference, "latest", nil)
+    }
+
+    // MARK: affected
+
+    struct AffectedImage: Encodable {
+        var registry: String
+        var repository: String
+        var digest: String
+        var tags: [String]
+        var scanStatus: String
+    }
+
+    struct AffectedView: Encodable {
+        var vulnerabilityID: String
+        var images: [AffectedImage]
+    }
+
+    func affected(id: String) async throws -> AffectedView {
+        guard !id.isEmpty, id.count <= 200 else { throw DefenderError(.invalid, "give a vulnerability ID") }
+        let images = try await store.affected(by: id)
+        var out: [AffectedImage] = []
+        for image in images {
+            out.append(AffectedImage(registry: image.registry, repository: image.repository, digest: image.digest,
+                                     tags: try await store.tags(of: image), scanStatus: image.status.rawValue))
+        }
+        return AffectedView(vulnerabilityID: id, images: out)
+    }
+}

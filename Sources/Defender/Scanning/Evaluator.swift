@@ -1,0 +1,40 @@
+import Analysis
+import Foundation
+import Matching
+
+/// Matches an image's stored inventories (one per platform) against the loaded database: the
+/// same pipeline as `drydock scan` (`ScanReport.make` without filters), so that the defender and
+/// the command line say the same thing of the same image.
+enum Evaluator {
+    static func evaluate(_ inventories: [ImageInventory], database: DatabaseSlot.Loaded?) async throws -> DefenderStore.Evaluation {
+        guard let database else {
+            let packages = inventories.reduce(0) { $0 + $1.packages.count }
+            return DefenderStore.Evaluation(
+                findings: [], remediations: [], warnings: inventories.flatMap { $0.errors.map { "not analysed: \($0)" } },
+                status: .noDatabase,
+                message: "inventoried (\(packages) packages) but no vulnerability database is loaded: "
+                    + "start the server with --vuln-db FILE, or install one with `drydock db update` or PUT /admin/vulndb",
+                databaseBuiltAt: nil)
+        }
+        let matcher = Matcher(database: database.database, cache: database.cache)
+        var findings: [Finding] = []
+        var remediations: [Remediation] = []
+        var warnings: [String] = []
+        var seenFindings = Set<String>()
+        var seenRemediations = Set<String>()
+        for inventory in inventories {
+            let report = try await ScanReport.make(inventory: inventory, matcher: matcher, filter: ScanFilter())
+            // An index's platforms mostly share packages: each finding and action once.
+            for finding in report.findings where seenFindings.insert(StoredFinding.key(finding)).inserted {
+                findings.append(finding)
+            }
+            for remediation in report.remediations {
+                let key = "\(remediation.package.ecosystem)|\(remediation.package.name)|\(remediation.package.location)|\(remediation.action)"
+                if seenRemediations.insert(key).inserted { remediations.append(remediation) }
+            }
+            for warning in report.warnings where !warnings.contains(warning) { warnings.append(warning) }
+        }
+        return DefenderStore.Evaluation(findings: findings, remediations: remediations, warnings: warnings, status: .completed,
+                                        message: nil, databaseBuiltAt: database.info.builtAt.timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Matching
+import NIOCore
+import SQLiteNIO
+
+/// Inventories per manifest digest, and findings per image with their history.
+extension DefenderStore {
+    // MARK: Inventories
+
+    public func saveInventory(digest: String, json: Data, now: Double) async throws {
+        _ = try await writer.query("""
+            INSERT INTO defender_inventories (digest, body, created_at) VALUES (?, ?, ?)
+            ON CONFLICT (digest) DO UPDATE SET body = excluded.body, created_at = excluded.created_at
+            """, [.text(digest), .blob(ByteBuffer(bytes: json)), .float(now)])
+    }
+
+    public func inventory(digest: String) async throws -> Data? {
+        try await reader.query("SELECT body FROM defender_inventories WHERE digest = ?", [.text(digest)]).first?.data("body")
+    }
+
+    /// Records that an image's inventories were made (by `analyzers`), before matching.
+    public func setInventories(imageID: Int, digests: [String], analyzers: String, now: Double) async throws {
+        _ = try await writer.query("UPDATE defender_images SET inventories = ?, analyzers = ?, scanned_at = ? WHERE id = ?",
+                                   [.text(Self.jsonText(digests)), .text(analyzers), .float(now), .integer(imageID)])
+    }
+
+    // MARK: Evaluations
+
+    /// The outcome of matching an image's inventories against a database (or against none).
+    public struct Evaluation: Sendable {
+        public var findings: [Finding]
+        public var remediations: [Remediation]
+        public var warnings: [String]
+        public var status: ScanStatus
+        public var message: String?
+        public var databaseBuiltAt: Double?
+
+        public init(findings: [Finding], remediations: [Remediation], warnings: [String], status: ScanStatus,
+                    message: String?, databaseBuiltAt: Double?) {
+            self.findings = findings
+            self.remediations = remediations
+            self.warnings = warnings
+            self.status = status
+            self.message = message
+            self.databaseBuiltAt = databaseBuiltAt
+        }
+    }
+
+    /// Stores an evaluation and moves findings between states: new ones open (first seen now,
+    /// or when an earlier digest of one of the image's tags first had them), gone ones resolved
+    /// by this digest, and — for each tag now pointing here — what the digests it replaced had
+    /// and this one no longer has, resolved by this digest. Without a database the findings are
+    /// left as they were: "no database" never turns into "nothing found".
+    public func store(_ evaluation: Evaluation, imageID: Int, now: Double) async throws {
+        guard let image = try await image(id: imageID) else { return }
+        let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
+        let warnings = (try? JSONEncoder().encode(evaluation.warnings)) ?? Data("[]".utf8)
+        let encoder = JSONEncoder()
+        try await transaction {
+            _ = try await writer.query("""
+                UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
+                  remediations = ?, warnings = ? WHERE id = ?
+                """, [.text(evaluation.status.rawValue), .optional(evaluation.message), .float(now),
+                      .optional(evaluation.databaseBuiltAt), .blob(ByteBuffer(bytes: remediations)),
+                      .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
+            guard evaluation.status == .completed else { return }
+
+            var previous: [String: (state: String, firstSeen: Double)] = [:]
+            for row in try await writer.query("SELECT key, state, first_seen FROM defender_findings WHERE image_id = ?", [.integer(imageID)]) {
+                previous[row.string("key") ?? ""] = (row.string("state") ?? "", row.double("first_seen") ?? now)
+            }
+            let tags = try await writer.query("""
+                SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?
+                """, [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
+            // Earlier digests of this image's tags: where a finding was first seen for the tag.
+            var earlier: [Int] = []
+            for tag in tags {
+                for row in try await writer.query("""
+                    SELECT DISTINCT i.id FROM defender_tag_history h JOIN defender_images i
+                      ON i.registry = h.registry AND i.repository = h.repository AND i.digest = h.digest
+                    WHERE h.registry = ? AND h.repository = ? AND h.tag = ? AND h.digest != ?
+                    """, [.text(image.registry), .text(image.repository), .text(tag), .text(image.digest)]) {
+                    if let id = row.column("id")?.integer { earlier.append(id) }
+                }
+            }
+
+            var current = Set<String>()
+            for finding in evaluation.findings {
+                let key = StoredFinding.key(finding)
+                guard current.insert(key).inserted else { continue }
+                // Text, not a BLOB: SQLite's JSON functions read a BLOB as JSONB.
+                let body = SQLiteData.text(String(decoding: try encoder.encode(finding), as: UTF8.self))
+                if let known = previous[key] {
+                    _ = try await writer.query("""
+                        UPDATE defender_findings SET last_seen = ?, body = ?, severity = ?,
+                          state = CASE WHEN state = 'resolved' THEN 'open' ELSE state END,
+                          resolved_at = NULL, resolved_by = NULL WHERE image_id = ? AND key = ?
+                        """, [.float(now), body, .text(finding.severity), .integer(imageID), .text(key)])
+                    _ = known
+                } else {
+                    var firstSeen = now
+                    if !earlier.isEmpty {
+                        let placeholders = earlier.map { _ in "?" }.joined(separator: ",")
+                        let row = try await writer.query("""
+                            SELECT min(first_seen) AS first FROM defender_findings WHERE key = ? AND image_id IN (\(placeholders))
+                            """, [.text(key)] + earlier.map { .integer($0) }).first
+                        if let first = row?.double("first") { firstSeen = min(first, now) }
+                    }
+                    _ = try await writer.query("""
+                        INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body)
+                        VALUES (?, ?, ?, ?, 'open', ?, ?, ?)
+                        """, [.integer(imageID), .text(key), .text(finding.vulnerabilityID), .text(finding.severity),
+                              .float(firstSeen), .float(now), body])
+                }
+            }
+            // What this digest had and no longer has (a new database withdrew or narrowed it).
+            _ = try await writer.query("""
+                UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?
+                WHERE image_id = ? AND state != 'resolved' AND last_seen < ?
+                """, [.float(now), .text(image.digest), .integer(imageID), .float(now)])
+            // What the digests this one replaced had: resolved by this digest, unless another tag
+            // still points at them (they are still in use there).
+            for tag in tags {
+                for (digest, _) in try await earlierTagDigests(image: image, tag: tag) {
+                    guard let old = try await writer.query("""
+                        SELECT i.id FROM defender_images i WHERE i.registry = ? AND i.repository = ? AND i.digest = ?
+                          AND NOT EXISTS (SELECT 1 FROM defender_tags t WHERE t.registry = i.registry AND t.repository = i.repository
+                                          AND t.digest = i.digest)
+                        """, [.text(image.registry), .text(image.repository), .text(digest)]).first?.column("id")?.integer else { continue }
+                    let rows = try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state = 'open'", [.integer(old)])
+                    for row in rows {
+                        guard let key = row.string("key"), !current.contains(key) else { continue }
+                        _ = try await writer.query("""
+                            UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE image_id = ? AND key = ?
+                            """, [.float(now), .text(image.digest), .integer(old), .text(key)])
+                    }
+                    try await reindex(imageID: old)
+                }
+            }
+            try await reindex(imageID: imageID)
+        }
+    }
+
+    private func earlierTagDigests(image: ImageRecord, tag: String) async throws -> [(String, Double)] {
+        try await writer.query("""
+            SELECT digest, max(until) AS until FROM defender_tag_history
+            WHERE registry = ? AND repository = ? AND tag = ? AND until IS NOT NULL AND digest != ? GROUP BY digest
+            """, [.text(image.registry), .text(image.repository), .text(tag), .text(image.digest)]).compactMap { row in
+            guard let digest = row.string("digest") else { return nil }
+            return (digest, row.double("until") ?? 0)
+        }
+    }
+
+    /// Rebuilds the vulnerability-ID index of an image from its open findings (IDs and aliases).
+    private func reindex(imageID: Int) async throws {
+        _ = try await writer.query("DELETE FROM defender_finding_ids WHERE image_id = ?", [.integer(imageID)])
+        _ = try await writer.query("""
+            INSERT OR IGNORE INTO defender_finding_ids (id, image_id)
+            SELECT vulnerability_id, image_id FROM defender_findings WHERE image_id = ? AND state = 'open'
+            UNION SELECT value, image_id FROM defender_findings, json_each(body, '$.aliases')
+              WHERE image_id = ? AND state = 'open'
+            """, [.integer(imageID), .integer(imageID)])
+    }
+
+    // MARK: Reading findings
+
+    public func findings(imageID: Int) async throws -> [StoredFinding] {
+        let decoder = JSONDecoder()
+        return try await reader.query("""
+            SELECT key, state, first_seen, last_seen, resolved_at, resolved_by, body FROM defender_findings WHERE image_id = ?
+            """, [.integer(imageID)]).compactMap { row in
+            guard let body = row.data("body"), let finding = try? decoder.decode(Finding.self, from: body) else { return nil }
+            return StoredFinding(key: row.string("key") ?? "", finding: finding,
+                                 state: FindingState(rawValue: row.string("state") ?? "") ?? .open,
+                                 firstSeen: row.double("first_seen") ?? 0, lastSeen: row.double("last_seen") ?? 0,
+                                 resolvedAt: row.double("resolved_at"), resolvedBy: row.string("resolved_by"))
+        }
+    }
+
+    public func remediations(imageID: Int) async throws -> [Remediation] {
+        try await reader.query("SELECT remediations FROM defender_images WHERE id = ?", [.integer(imageID)]).first?
+            .decode("remediations", as: [Remediation].self) ?? []
+    }
+
+    public func warnings(imageID: Int) async throws -> [String] {
+        try await reader.query("SELECT warnings FROM defender_images WHERE id = ?", [.integer(imageID)]).first?
+            .decode("warnings", as: [String].self) ?? []
+    }
+
+    /// Findings per image, state and severity: the counts `findings list` and `status` show.
+    public func findingCounts() async throws -> [Int: [String: [String: Int]]] {
+        var out: [Int: [String: [String: Int]]] = [:]
+        for row in try await reader.query("""
+            SELECT image_id, state, severity, count(*) AS n FROM defender_findings GROUP BY image_id, state, severity
+            """) {
+            guard let id = row.column("image_id")?.integer else { continue }
+            out[id, default: [:]][row.string("state") ?? "", default: [:]][row.string("severity") ?? "UNKNOWN"] = row.int("n") ?? 0
+        }
+        return out
+    }
+
+    /// Every listed image with an open finding of `id` (or of a vulnerability it is an alias of).
+    public func affected(by id: String) async throws -> [ImageRecord] {
+        try await reader.query("""
+            SELECT \(Self.imageColumns.split(separator: ",").map { "i." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
+            WHERE f.id = ? AND i.deleted_at IS NULL ORDER BY i.repository, i.digest
+            """, [.text(id)]).map(Self.image)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// The defender's tables: subscriptions and their registries, the images it knows with their
+/// tags and tag history, the durable scan queue, inventories per manifest digest, and findings
+/// per image. They live in `DATA/defender.sqlite`, beside the registry's metadata.sqlite rather
+/// than in it: scanning writes far more than the registry does (findings, inventories), and in
+/// the registry's file every such commit would take the registry's write lock and empty its
+/// manifest cache (which treats any commit to the file as a possible change).
+///
+/// One writer connection serialises writes (this actor); reads use a second connection.
+public actor DefenderStore {
+    let writer: SQLiteConnection
+    let reader: SQLiteConnection
+    private let threadPool: NIOThreadPool
+    public let path: String
+
+    public static func open(path: String, logger: Logger) async throws -> DefenderStore {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        func connect() async throws -> SQLiteConnection {
+            try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger,
+                                            on: MultiThreadedEventLoopGroup.singleton.any())
+        }
+        var opened: [SQLiteConnection] = []
+        do {
+            opened.append(try await connect())
+            opened.append(try await connect())
+            try await migrate(writer: opened[0], reader: opened[1])
+        } catch {
+            for connection in opened { try? await connection.close() }
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        return DefenderStore(writer: opened[0], reader: opened[1], threadPool: threadPool, path: path)
+    }
+
+    private init(writer: SQLiteConnection, reader: SQLiteConnection, threadPool: NIOThreadPool, path: String) {
+        self.writer = writer
+        self.reader = reader
+        self.threadPool = threadPool
+        self.path = path
+    }
+
+    public func close() async {
+        try? await writer.close()
+        try? await reader.close()
+        try? await threadPool.shutdownGracefully()
+    }
+
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS defender_subscriptions (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL,
+          changed_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS defender_registries (name TEXT PRIMARY KEY, subscription TEXT NOT NULL,
+          kind TEXT NOT NULL, include_patterns TEXT NOT NULL DEFAULT '[]', exclude_patterns TEXT NOT NULL DEFAULT '[]')
+        """,
+        // One row per (registry, repository, manifest digest) the defender has heard of. `part_of`
+        // names the index an image manifest belongs to (scanned with it, not listed alone).
+        """
+        CREATE TABLE IF NOT EXISTS defender_images (id INTEGER PRIMARY KEY, registry TEXT NOT NULL,
+          repository TEXT NOT NULL, digest TEXT NOT NULL, media_type TEXT, children TEXT, part_of TEXT,
+          pushed_at REAL NOT NULL, last_pulled_at REAL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+          status_message TEXT, scanned_at REAL, evaluated_at REAL, database_built_at REAL, inventories TEXT,
+          analyzers TEXT, remediations BLOB, warnings BLOB, healthy INTEGER, deleted_at REAL,
+          UNIQUE (registry, repository, digest))
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_images_status ON defender_images (status)",
+        """
+        CREATE TABLE IF NOT EXISTS defender_tags (registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
+          digest TEXT NOT NULL, since REAL NOT NULL, PRIMARY KEY (registry, repository, tag))
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_tags_digest ON defender_tags (registry, repository, digest)",
+        """
+        CREATE TABLE IF NOT EXISTS defender_tag_history (registry TEXT NOT NULL, repository TEXT NOT NULL,
+          tag TEXT NOT NULL, digest TEXT NOT NULL, since REAL NOT NULL, until REAL)
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_tag_history_tag ON defender_tag_history (registry, repository, tag)",
+        // The durable queue: one job per image. A running job holds a lease; a crashed worker's
+        // lease runs out (and a restarted server takes back every lease of its own store).
+        """
+        CREATE TABLE IF NOT EXISTS defender_jobs (image_id INTEGER PRIMARY KEY, state TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL, lease_until REAL, enqueued_at REAL NOT NULL,
+          trigger TEXT NOT NULL, last_error TEXT)
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_jobs_due ON defender_jobs (state, not_before)",
+        "CREATE TABLE IF NOT EXISTS defender_inventories (digest TEXT PRIMARY KEY, body BLOB NOT NULL, created_at REAL NOT NULL)",
+        // `key` identifies a finding across scans and digests: vulnerability, ecosystem, package
+        // name and location (not the version: an upgrade that is still vulnerable is the same finding).
+        """
+        CREATE TABLE IF NOT EXISTS defender_findings (image_id INTEGER NOT NULL, key TEXT NOT NULL,
+          vulnerability_id TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL, first_seen REAL NOT NULL,
+          last_seen REAL NOT NULL, resolved_at REAL, resolved_by TEXT, body BLOB NOT NULL, PRIMARY KEY (image_id, key))
+        """,
+        // Vulnerability IDs and aliases of open findings: `findings affected` is one index lookup.
+        """
+        CREATE TABLE IF NOT EXISTS defender_finding_ids (id TEXT NOT NULL, image_id INTEGER NOT NULL,
+          PRIMARY KEY (id, image_id)) WITHOUT ROWID
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_finding_ids_image ON defender_finding_ids (image_id)",
+        "CREATE TABLE IF NOT EXISTS defender_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+
+    private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=15000"] {
+            _ = try await writer.query(pragma)
+        }
+        _ = try await reader.query("PRAGMA busy_timeout=15000")
+        for statement in schema { _ = try await writer.query(statement) }
+    }
+
+    /// Runs `body` inside one `BEGIN IMMEDIATE` transaction on the writer.
+    func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        _ = try await writer.query("BEGIN IMMEDIATE")
+        do {
+            let value = try await body()
+            _ = try await writer.query("COMMIT")
+            return value
+        } catch {
+            _ = try? await writer.query("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? {
+        try await reader.query("SELECT value FROM defender_settings WHERE key = ?", [.text(key)]).first?.column("value")?.string
+    }
+
+    public func setSetting(_ key: String, _ value: String) async throws {
+        _ = try await writer.query("INSERT INTO defender_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                   [.text(key), .text(value)])
+    }
+}
+
+extension SQLiteData {
+    static func optional(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+    static func optional(_ value: Double?) -> SQLiteData { value.map { .float($0) } ?? .null }
+    static func json<T: Encodable>(_ value: T) -> SQLiteData {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)
+        return .blob(ByteBuffer(bytes: data))
+    }
+}
+
+extension SQLiteRow {
+    func string(_ name: String) -> String? { column(name)?.string }
+    func double(_ name: String) -> Double? { column(name).flatMap { $0.isNull ? nil : $0.double } }
+    func int(_ name: String) -> Int? { column(name)?.integer }
+    func data(_ name: String) -> Data? {
+        switch column(name) {
+        case .blob(let buffer): return Data(buffer: buffer)
+        case .text(let text): return Data(text.utf8)
+        default: return nil
+        }
+    }
+    func decode<T: Decodable>(_ name: String, as type: T.Type) -> T? {
+        data(name).flatMap { try? JSONDecoder().decode(T.self, from: $0) }
+    }
+}

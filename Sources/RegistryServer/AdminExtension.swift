@@ -1,0 +1,55 @@
+import Foundation
+
+/// A route group of the admin API served by something outside this module (the defender's
+/// `/admin/defender`, `/admin/findings`, `/admin/vulndb`), so the server carries its routes
+/// through the same network rules, authentication and admin check without knowing what they do.
+/// Calls and replies are plain values: the group's owner needs no HTTP framework.
+public struct AdminCall: Sendable {
+    /// `GET`, `POST`, `PUT`, `PATCH`, `DELETE`.
+    public var method: String
+    /// Path segments after `/admin/<group>/`, percent-decoded.
+    public var path: [String]
+    public var query: [String: String]
+    /// The authenticated caller's name (always the admin today).
+    public var identity: String
+    /// Reads the request body, refusing one larger than the given number of bytes.
+    public var body: @Sendable (_ limit: Int) async throws -> Data
+
+    public init(method: String, path: [String], query: [String: String], identity: String,
+                body: @escaping @Sendable (_ limit: Int) async throws -> Data) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.identity = identity
+        self.body = body
+    }
+}
+
+public struct AdminReply: Sendable {
+    public var status: Int
+    public var body: Data
+    public var contentType: String
+
+    public init(status: Int = 200, json: Data) {
+        self.status = status
+        self.body = json
+        self.contentType = "application/json"
+    }
+}
+
+/// Thrown by an extension to answer with an error envelope (`INVALID_REQUEST`, `NOT_FOUND`…).
+public struct AdminCallError: Error, Sendable, CustomStringConvertible {
+    public var status: Int
+    public var code: String
+    public var message: String
+
+    public init(status: Int, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+public typealias AdminRouteHandler = @Sendable (AdminCall) async throws -> AdminReply
