@@ -68,7 +68,7 @@ public enum DefenderWiring {
         var tagged: [String: [String]] = [:]
         for tag in tags { tagged["\(tag.repository)@\(tag.digest)", default: []].append(tag.tag) }
         var events: [ImageEvent] = []
-        for manifest in manifests where manifest.artifactType == nil && manifest.subject == nil {
+        for manifest in manifests where !RegistryEvent.isArtifact(artifactType: manifest.artifactType, subject: manifest.subject) {
             var children: [String] = []
             if manifest.mediaType == MediaType.ociIndex || manifest.mediaType == MediaType.dockerManifestList {
                 children = try await metadata.references(repository: manifest.repository, manifest: manifest.digest)

@@ -25,7 +25,18 @@ public final class TestRegistry: Sendable {
     ///   the registry lets everyone do everything, as the core API tests expect.
     public static func start(access: Bool = false,
                              configure: (inout RegistryServer.Configuration) -> Void = { _ in }) async throws -> TestRegistry {
-        let directory = try TemporaryDirectory.make(prefix: "drydock-test")
+        try await start(access: access, directory: nil) { _, _, _, configuration in configure(&configuration) }
+    }
+
+    /// - Parameters:
+    ///   - directory: the data directory to use (kept by `stop(keepData: true)`), or nil for a new one.
+    ///   - prepare: called with the store, access controller and data directory before the
+    ///     server starts (to attach services that need the store, such as the defender).
+    public static func start(
+        access: Bool, directory: String?,
+        prepare: (RegistryStore, AccessController?, String, inout RegistryServer.Configuration) async throws -> Void
+    ) async throws -> TestRegistry {
+        let directory = try directory ?? TemporaryDirectory.make(prefix: "drydock-test")
         var logger = Logger(label: "test-registry")
         logger.logLevel = .warning
         let store = try await RegistryStore.openEmbedded(directory: directory, logger: logger, ownsTemporaryFiles: true)
@@ -36,7 +47,7 @@ public final class TestRegistry: Sendable {
                                                          adminPassword: adminPassword, logger: logger)
             configuration.access = controller
         }
-        configure(&configuration)
+        try await prepare(store, controller, directory, &configuration)
         let expected = configuration.listeners.count + configuration.privateEndpoints.count
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: (String, Int).self)
@@ -72,12 +83,12 @@ public final class TestRegistry: Sendable {
         self.task = task
     }
 
-    public func stop() async {
+    public func stop(keepData: Bool = false) async {
         await server.stop()
         _ = try? await task.value
         await access?.close()
         await store.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepData { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -44,6 +44,18 @@ public struct RegistryEvent: Sendable, Equatable {
     }
 }
 
+extension RegistryEvent {
+    /// Whether a stored manifest is an image or an index of images, as opposed to an artifact:
+    /// a manifest with a subject (a signature, an attached SBOM) or whose artifact type (for an
+    /// image manifest: its config's media type) is not an image config.
+    public static func isArtifact(artifactType: String?, subject: Digest?) -> Bool {
+        guard subject == nil else { return true }
+        guard let artifactType else { return false }
+        return artifactType != "application/vnd.oci.image.config.v1+json"
+            && artifactType != "application/vnd.docker.container.image.v1+json"
+    }
+}
+
 /// Fans registry events out to subscribers. Publishing never waits: each subscriber gets an
 /// unbounded stream, because losing a push event would leave an image unscanned (subscribers
 /// that can fall behind also reconcile against the store when they start).

@@ -308,7 +308,7 @@ public final class RegistryStore: Sendable {
             try blobs.write(bytes, as: digest)
         }
         let children = parsed.manifests.map(\.digest)
-        let isArtifact = parsed.artifactType != nil || parsed.subject != nil
+        let isArtifact = RegistryEvent.isArtifact(artifactType: parsed.artifactType, subject: parsed.subject?.digest)
         if tags.isEmpty {
             events.publish(RegistryEvent(action: action, repository: repository.value, digest: digest, tag: nil,
                                          mediaType: parsed.mediaType, children: children, isArtifact: isArtifact))
