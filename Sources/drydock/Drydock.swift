@@ -25,8 +25,11 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// The process's logging goes to stderr; bootstrapped once, whichever logger is made first.
+private let loggingBootstrap: Void = LoggingSystem.bootstrap { StderrLogHandler(label: $0) }
+
 func makeLogger(_ label: String) -> Logger {
-    LoggingSystem.bootstrap { StderrLogHandler(label: $0) }
+    _ = loggingBootstrap
     var logger = Logger(label: label)
     let level = ProcessInfo.processInfo.environment["DRYDOCK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
     logger.logLevel = level ?? .info
