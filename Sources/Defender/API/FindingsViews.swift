@@ -116,8 +116,8 @@ struct FindingsViews {
             try container.encode(state, forKey: .state)
             try container.encode(Time.iso(firstSeen), forKey: .firstSeen)
             try container.encode(Time.iso(lastSeen), forKey: .lastSeen)
-            try container.encode(resolvedAt.map(Time.iso), forKey: .resolvedAt)
-            try container.encode(resolvedBy, forKey: .resolvedBy)
+            try container.encodeIfPresent(resolvedAt.map(Time.iso), forKey: .resolvedAt)
+            try container.encodeIfPresent(resolvedBy, forKey: .resolvedBy)
         }
     }
 

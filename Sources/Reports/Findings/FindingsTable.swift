@@ -27,10 +27,16 @@ enum FindingsTable {
             for warning in report.warnings.prefix(10) { out += "warning: \(warning)\n" }
             if !report.remediations.isEmpty {
                 out += "\nRemediation (one action per package, most severe first):\n"
+                // A package installed in several places (a virtualenv and the system site-packages)
+                // needs one action per place: say which place each line is about.
+                var places: [String: Int] = [:]
+                for remediation in report.remediations { places["\(remediation.package.name) \(remediation.package.version)", default: 0] += 1 }
                 for remediation in report.remediations {
                     let count = remediation.fixes.count + remediation.unfixed.count
+                    let name = "\(remediation.package.name) \(remediation.package.version)"
+                    let place = (places[name] ?? 0) > 1 ? " in \(Self.environment(of: remediation.package.location))" : ""
                     out += "  " + paint(remediation.highestSeverity.padding(toLength: 8, withPad: " ", startingAt: 0), remediation.highestSeverity)
-                    out += " \(remediation.package.name) \(remediation.package.version) (\(count) vulnerabilit\(count == 1 ? "y" : "ies")): \(remediation.action)\n"
+                    out += " \(name)\(place) (\(count) vulnerabilit\(count == 1 ? "y" : "ies")): \(remediation.action)\n"
                     if let origin = remediation.origin { out += "           \(origin)\n" }
                 }
             }
@@ -54,5 +60,14 @@ enum FindingsTable {
             out += "\n"
         }
         return out
+    }
+
+    /// The directory that names where a package lives: its site-packages (or node_modules…)
+    /// directory rather than its metadata file.
+    static func environment(of location: String) -> String {
+        for marker in ["/site-packages/", "/dist-packages/", "/node_modules/"] {
+            if let range = location.range(of: marker) { return String(location[..<range.upperBound].dropLast()) }
+        }
+        return location
     }
 }
