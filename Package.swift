@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "drydock", targets: ["drydock"]),
         .executable(name: "vulndb-bench", targets: ["VulnDBBench"]),
         .executable(name: "match-bench", targets: ["MatchBench"]),
+        .executable(name: "defender-bench", targets: ["DefenderBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -207,6 +208,12 @@ let package = Package(
             name: "MatchBench",
             dependencies: ["Analysis", "Matching", "Reports", "VulnDB"],
             path: "benchmarks/scan/Sources/MatchBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DefenderBench",
+            dependencies: ["Analysis", "Defender", "Reports", .product(name: "Logging", package: "swift-log")],
+            path: "benchmarks/defender/Sources/DefenderBench",
             swiftSettings: swiftSettings
         ),
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.

@@ -24,9 +24,9 @@ WORK=$(mktemp -d /tmp/drydock-authbench.XXXXXX)
 A_PORT=${A_PORT:-5211}
 B_PORT=${B_PORT:-5212}
 PASSWORD=bench-admin-password
-DRYDOCK_LOG_LEVEL=warning "$BIN" serve --auth disabled --listen "127.0.0.1:$A_PORT" --data "$WORK/a" >/dev/null 2>&1 &
+DRYDOCK_LOG_LEVEL=warning "$BIN" serve --defender disabled --auth disabled --listen "127.0.0.1:$A_PORT" --data "$WORK/a" >/dev/null 2>&1 &
 A_PID=$!
-DRYDOCK_LOG_LEVEL=warning DRYDOCK_ADMIN_PASSWORD=$PASSWORD "$BIN" serve --listen "127.0.0.1:$B_PORT" --data "$WORK/b" >/dev/null 2>&1 &
+DRYDOCK_LOG_LEVEL=warning DRYDOCK_ADMIN_PASSWORD=$PASSWORD "$BIN" serve --defender disabled --listen "127.0.0.1:$B_PORT" --data "$WORK/b" >/dev/null 2>&1 &
 B_PID=$!
 cleanup() { kill "$A_PID" "$B_PID" 2>/dev/null || true; wait "$A_PID" "$B_PID" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -21,7 +21,7 @@ DRYDOCK_PORT=${DRYDOCK_PORT:-5201}
 DIST_PORT=${DIST_PORT:-5202}
 # --auth disabled: this run compares the bare API with Distribution (also without auth);
 # benchmarks/registry/auth.sh measures what access control costs.
-DRYDOCK_LOG_LEVEL=warning "$ROOT/.build/release/drydock" serve --auth disabled --listen "127.0.0.1:$DRYDOCK_PORT" --data "$WORK/drydock" &
+DRYDOCK_LOG_LEVEL=warning "$ROOT/.build/release/drydock" serve --defender disabled --auth disabled --listen "127.0.0.1:$DRYDOCK_PORT" --data "$WORK/drydock" &
 DRYDOCK_PID=$!
 DIST_PID=$("$HARNESS/start_docker_registry.sh" "$DIST_PORT" "$WORK/distribution")
 cleanup() { kill "$DRYDOCK_PID" "$DIST_PID" 2>/dev/null || true; wait "$DRYDOCK_PID" 2>/dev/null || true; rm -rf "$WORK"; }

@@ -24,8 +24,8 @@ C=sha256:$(sha256sum $W/config | cut -d' ' -f1)
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[]}' $C $(stat -c %s $W/config) > $W/manifest
 for cfg in $CONFIGS; do
   IFS=: read -r label bin auth bearer logs <<<"$cfg"; LABELS+=($label); port=$((port+1)); PORT[$label]=$port
-  if [[ $auth == off ]]; then DRYDOCK_LOG_LEVEL=warning $bin serve --auth disabled --listen 127.0.0.1:$port --data $W/$label >/dev/null 2>&1 &
-  else DRYDOCK_LOG_LEVEL=warning DRYDOCK_ADMIN_PASSWORD=$PW $bin serve --listen 127.0.0.1:$port --data $W/$label >/dev/null 2>&1 & fi
+  if [[ $auth == off ]]; then DRYDOCK_LOG_LEVEL=warning $bin serve --defender disabled --auth disabled --listen 127.0.0.1:$port --data $W/$label >/dev/null 2>&1 &
+  else DRYDOCK_LOG_LEVEL=warning DRYDOCK_ADMIN_PASSWORD=$PW $bin serve --defender disabled --listen 127.0.0.1:$port --data $W/$label >/dev/null 2>&1 & fi
   PID[$label]=$!
 done
 trap 'kill -9 ${PID[@]}; rm -rf $W' EXIT

@@ -218,10 +218,11 @@ struct FindingsViews {
     func affected(id: String) async throws -> AffectedView {
         guard !id.isEmpty, id.count <= 200 else { throw DefenderError(.invalid, "give a vulnerability ID") }
         let images = try await store.affected(by: id)
-        var out: [AffectedImage] = []
-        for image in images {
-            out.append(AffectedImage(registry: image.registry, repository: image.repository, digest: image.digest,
-                                     tags: try await store.tags(of: image), scanStatus: image.status.rawValue))
+        // One query for every image's tags: a widespread CVE can be in thousands of images.
+        let tags = images.isEmpty ? [:] : try await store.tagsByImage()
+        let out = images.map { image in
+            AffectedImage(registry: image.registry, repository: image.repository, digest: image.digest,
+                          tags: tags["\(image.registry)/\(image.repository)@\(image.digest)"] ?? [], scanStatus: image.status.rawValue)
         }
         return AffectedView(vulnerabilityID: id, images: out)
     }
