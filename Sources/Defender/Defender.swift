@@ -92,6 +92,9 @@ public final class Defender: Service, Sendable {
     /// no longer holds.
     public func reconcile() async throws {
         guard let provider = contents.withLock({ $0 }) else { return }
+        // Events published while the registry is being listed are handled meanwhile; only what
+        // is older than the listing may be judged missing from it (registry times, not `now`).
+        let snapshot = Date().timeIntervalSince1970
         let events = try await provider()
         let patterns = try await store.registries()
         var present = Set<String>()
@@ -102,8 +105,8 @@ public final class Defender: Service, Sendable {
             if let tag = event.tag { tags.append((event.repository, tag, event.digest)) }
             try await handle(event)
         }
-        _ = try await store.markMissing(registry: DefenderConfiguration.localRegistry, present: present, now: now)
-        try await store.syncTags(registry: DefenderConfiguration.localRegistry, present: tags, now: now)
+        _ = try await store.markMissing(registry: DefenderConfiguration.localRegistry, present: present, before: snapshot, now: now)
+        try await store.syncTags(registry: DefenderConfiguration.localRegistry, present: tags, before: snapshot, now: now)
     }
 
     // MARK: Events
@@ -117,6 +120,15 @@ public final class Defender: Service, Sendable {
         if let scan = outcome.scan {
             try await store.enqueue(imageID: scan.imageID, notBefore: scan.notBefore, trigger: event.kind.rawValue, now: now)
             wakeWorker()
+        }
+        for id in outcome.rescan {
+            try await store.enqueue(imageID: id, notBefore: now, trigger: event.kind.rawValue, now: now)
+            wakeWorker()
+        }
+        if let id = outcome.retagged {
+            // A tag moved to a digest scanned before: what the digests it replaced had and this
+            // one does not is resolved now (a newly scanned digest does this when its scan ends).
+            try await store.resolveReplaced(imageID: id, now: now)
         }
     }
 
@@ -160,7 +172,7 @@ public final class Defender: Service, Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(configuration.lease * 1000 / 3)))
                 if Task.isCancelled { break }
-                try? await store.renewLease(imageID: job.imageID, until: now + configuration.lease)
+                try? await store.renewLease(job, until: now + configuration.lease)
             }
         }
         defer { renewal.cancel() }
@@ -170,7 +182,7 @@ public final class Defender: Service, Sendable {
 
     private func process(_ job: ScanJob) async throws {
         guard let image = try await store.image(id: job.imageID), image.deletedAt == nil else {
-            try await store.finishJob(imageID: job.imageID)
+            try await store.finishJob(job)
             return
         }
         let started = now
@@ -187,7 +199,7 @@ public final class Defender: Service, Sendable {
             try await store.setInventories(imageID: image.id, digests: digests, analyzers: scanner.analyzerFingerprint, now: now)
             let evaluation = try await Evaluator.evaluate(inventories, database: await database.current)
             try await store.store(evaluation, imageID: image.id, now: now)
-            try await store.finishJob(imageID: image.id)
+            try await store.finishJob(job)
             logger.info("scanned", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)",
                                               "findings": "\(evaluation.findings.count)", "status": "\(evaluation.status.rawValue)",
                                               "seconds": "\(String(format: "%.2f", now - started))"])
@@ -197,27 +209,32 @@ public final class Defender: Service, Sendable {
     }
 
     private func fail(_ job: ScanJob, image: ImageRecord, error: any Error) async throws {
+        if Task.isCancelled || error is CancellationError {
+            // The server is stopping: the scan was interrupted, not failed. It runs again on the
+            // next start (and this attempt does not count).
+            try? await store.retryJob(job, notBefore: now, error: "interrupted by shutdown", countsAsAttempt: false)
+            return
+        }
         switch ScanFailure.classify(error) {
         case .blocked(let message):
             try await store.updateStatus(imageID: image.id, .blockedByNetworkRules, message: """
                 the registry's network rules refuse the defender (\(message)); allow trusted services \
                 (`drydock network set --trusted-services on`) and the scan is retried within a minute
                 """)
-            try await store.retryJob(imageID: image.id, notBefore: now + configuration.blockedRetryInterval, error: message,
-                                     countsAsAttempt: false)
+            try await store.retryJob(job, notBefore: now + configuration.blockedRetryInterval, error: message, countsAsAttempt: false)
             logger.notice("scan blocked by network rules", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)"])
         case .transient(let message) where job.attempts < configuration.maxAttempts:
             let delay = min(300, pow(2, Double(job.attempts)))
             try await store.updateStatus(imageID: image.id, .queued,
                                          message: "attempt \(job.attempts) of \(configuration.maxAttempts) failed: \(message); retrying in \(Int(delay)) s")
-            try await store.retryJob(imageID: image.id, notBefore: now + delay, error: message, countsAsAttempt: true)
+            try await store.retryJob(job, notBefore: now + delay, error: message, countsAsAttempt: true)
         case .transient(let message), .permanent(let message):
             try await store.updateStatus(imageID: image.id, .failed, message: message)
-            try await store.finishJob(imageID: image.id)
+            try await store.finishJob(job)
             logger.warning("scan failed", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)", "reason": "\(message)"])
         case .gone:
             try await store.updateStatus(imageID: image.id, .failed, message: "the image is no longer in the registry")
-            try await store.finishJob(imageID: image.id)
+            try await store.finishJob(job)
         }
     }
 

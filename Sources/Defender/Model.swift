@@ -96,6 +96,9 @@ public struct ScanJob: Sendable {
     public var imageID: Int
     public var attempts: Int
     public var trigger: String
+    /// Proves this worker still holds the job: a worker whose lease ran out cannot finish or
+    /// requeue the job another worker took over.
+    public var leaseToken: String
 }
 
 public struct DefenderError: Error, Sendable, CustomStringConvertible {

@@ -24,7 +24,8 @@ public enum DefenderWiring {
         for group in DefenderAPI.groups {
             configuration.adminExtensions[group] = { call in
                 do {
-                    let reply = try await api.handle(group: group, method: call.method, path: call.path, query: call.query, body: call.body)
+                    let reply = try await api.handle(group: group, method: call.method, path: call.path, query: call.query,
+                                                     body: call.body, saveBody: call.saveBody)
                     return AdminReply(status: reply.status, json: reply.json)
                 } catch let error as DefenderError {
                     switch error.kind {
@@ -84,8 +85,10 @@ public enum DefenderWiring {
                 events.append(ImageEvent(kind: .pull, repository: manifest.repository, digest: manifest.digest.description, time: pulled))
             }
         }
-        // Indexes last, so that their platforms are known when the index claims them.
-        return events.sorted { ($0.children.isEmpty ? 0 : 1, $0.kind == .pull ? 1 : 0) < ($1.children.isEmpty ? 0 : 1, $1.kind == .pull ? 1 : 0) }
+        // Indexes after their platforms (so the index claims them), pulls last (so the images
+        // they are about exist).
+        func rank(_ event: ImageEvent) -> Int { event.kind == .pull ? 2 : (event.children.isEmpty ? 0 : 1) }
+        return events.sorted { rank($0) < rank($1) }
     }
 
     /// Which registry events the defender hears, and as what.

@@ -32,7 +32,9 @@ extension RegistryClient {
 
     /// Streams a blob into `consume` chunk by chunk and verifies the digest at the end (throwing
     /// if it does not match, after the bytes were consumed — callers write to a temp location).
-    public func streamBlob(_ repository: RepositoryName, digest: Digest,
+    /// - Parameter limit: refuse a blob that grows past this many bytes (a hostile source
+    ///   streaming forever), instead of finding out at the digest check.
+    public func streamBlob(_ repository: RepositoryName, digest: Digest, limit: Int64? = nil,
                            _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
         let path = "/v2/\(repository)/blobs/\(digest)"
         let response = try await send(.GET, path, scope: Self.pullScope(repository))
@@ -42,6 +44,7 @@ extension RegistryClient {
         for try await buffer in response.body {
             buffer.withUnsafeReadableBytes { hasher.update($0) }
             size += Int64(buffer.readableBytes)
+            if let limit, size > limit { throw RegistryClientError("blob \(digest) is larger than the \(limit) bytes expected") }
             try await consume(buffer)
         }
         let actual = hasher.finalize()
@@ -50,13 +53,13 @@ extension RegistryClient {
     }
 
     /// Downloads a blob to `path` (written to `path.partial`, renamed once verified).
-    public func downloadBlob(_ repository: RepositoryName, digest: Digest, to path: String) async throws -> Int64 {
+    public func downloadBlob(_ repository: RepositoryName, digest: Digest, to path: String, limit: Int64? = nil) async throws -> Int64 {
         let partial = path + ".partial"
         let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RegistryClientError("cannot create \(partial)") }
         let size: Int64
         do {
-            size = try await streamBlob(repository, digest: digest) { buffer in
+            size = try await streamBlob(repository, digest: digest, limit: limit) { buffer in
                 try buffer.withUnsafeReadableBytes { bytes in
                     guard let base = bytes.baseAddress else { return }
                     var offset = 0

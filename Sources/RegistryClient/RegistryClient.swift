@@ -32,6 +32,9 @@ public final class RegistryClient: Sendable {
         /// token endpoint): requests carry a token from the start instead of first going out
         /// anonymously, which a registry with public access disabled refuses outright.
         public var knownChallenge: AuthChallenge?
+        /// Without `credentials`, look them up in docker/podman auth files (a user's CLI); off
+        /// for a server acting for someone else (an import must not use the server's own logins).
+        public var readsAuthFiles = true
         public init() {}
     }
 
@@ -46,7 +49,7 @@ public final class RegistryClient: Sendable {
     public init(registry: String, options: Options = Options(), logger: Logger = Logger(label: "drydock.client")) throws {
         self.registry = registry
         var options = options
-        if options.credentials == nil { options.credentials = AuthFile.credentials(for: registry) }
+        if options.credentials == nil && options.readsAuthFiles { options.credentials = AuthFile.credentials(for: registry) }
         self.options = options
         self.logger = logger
         self.challenge = ChallengeMemory(options.knownChallenge)

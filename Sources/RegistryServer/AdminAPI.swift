@@ -275,11 +275,43 @@ struct AdminAPI {
                                  do { return Data(buffer: try await body.collect(upTo: limit)) } catch {
                                      throw AdminCallError(status: 413, code: "INVALID_REQUEST", "the request body is larger than \(limit) bytes")
                                  }
-                             })
+                             },
+                             saveBody: { path, limit in try await Self.save(body, to: path, limit: limit) })
         let reply = try await handler(call)
         return Response(status: .init(code: reply.status),
                         headers: [.contentType: reply.contentType, .contentLength: String(reply.body.count)],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    /// Writes a request body to a new file chunk by chunk; removes it again on any failure.
+    static func save(_ body: RequestBody, to path: String, limit: Int64) async throws -> Int64 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AdminCallError(status: 500, code: "INTERNAL", "cannot create \(path)") }
+        var total: Int64 = 0
+        do {
+            for try await chunk in body {
+                total += Int64(chunk.readableBytes)
+                guard total <= limit else {
+                    throw AdminCallError(status: 413, code: "INVALID_REQUEST", "the request body is larger than \(limit) bytes")
+                }
+                try chunk.withUnsafeReadableBytes { bytes in
+                    guard let base = bytes.baseAddress else { return }
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = write(fd, base + offset, bytes.count - offset)
+                        guard n > 0 else { throw AdminCallError(status: 500, code: "INTERNAL", "cannot write \(path)") }
+                        offset += n
+                    }
+                }
+            }
+            guard fsync(fd) == 0 else { throw AdminCallError(status: 500, code: "INTERNAL", "cannot sync \(path)") }
+            close(fd)
+            return total
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
     }
 
     // MARK: Import

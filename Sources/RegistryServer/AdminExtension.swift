@@ -14,14 +14,19 @@ public struct AdminCall: Sendable {
     public var identity: String
     /// Reads the request body, refusing one larger than the given number of bytes.
     public var body: @Sendable (_ limit: Int) async throws -> Data
+    /// Streams the request body into a new file at the path, refusing one larger than the limit
+    /// (for uploads too large to hold in memory); returns the byte count.
+    public var saveBody: @Sendable (_ path: String, _ limit: Int64) async throws -> Int64
 
     public init(method: String, path: [String], query: [String: String], identity: String,
-                body: @escaping @Sendable (_ limit: Int) async throws -> Data) {
+                body: @escaping @Sendable (_ limit: Int) async throws -> Data,
+                saveBody: @escaping @Sendable (_ path: String, _ limit: Int64) async throws -> Int64) {
         self.method = method
         self.path = path
         self.query = query
         self.identity = identity
         self.body = body
+        self.saveBody = saveBody
     }
 }
 

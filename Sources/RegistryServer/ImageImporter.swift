@@ -39,6 +39,7 @@ struct ImageImporter {
         options.plainHTTP = request.insecure
         options.credentials = request.credentials
         options.userAgent = "drydock-import"
+        options.readsAuthFiles = false
         let client = try RegistryClient(registry: request.source.registry, options: options, logger: logger)
         defer { Task { await client.shutdown() } }
         var counts = Result(repository: request.repository.value, tag: request.tag?.value, digest: "", mediaType: "",
@@ -82,7 +83,8 @@ struct ImageImporter {
             }
             let path = temporaryDirectory + "/import-\(UUID().uuidString)"
             defer { unlink(path) }
-            let size = try await client.downloadBlob(request.source.repository, digest: descriptor.digest, to: path)
+            let size = try await client.downloadBlob(request.source.repository, digest: descriptor.digest, to: path,
+                                                     limit: descriptor.size >= 0 ? descriptor.size : nil)
             guard descriptor.size < 0 || size == descriptor.size else {
                 throw ImportError("blob \(descriptor.digest) of \(request.source) has \(size) bytes, the manifest says \(descriptor.size)")
             }

@@ -70,7 +70,7 @@ public struct RegistryAPI: HTTPResponder {
             let reference = try ManifestReference(reference)
             switch method {
             case .get, .head: return try await getManifest(request, name: name, reference: reference,
-                                                            recordPull: context.identity?.kind != .service)
+                                                            recordPull: Self.countsAsPull(request, context: context))
             case .put: return try await putManifest(request, name: name, reference: reference)
             case .delete: return try await deleteManifest(name: name, reference: reference)
             default: throw methodNotAllowed(method)
@@ -115,5 +115,14 @@ public struct RegistryAPI: HTTPResponder {
         headers[.contentType] = contentType
         headers[.contentLength] = String(bytes.count)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Whether a manifest GET counts for the "pulled in the last 30 days" window: not when it is
+    /// Drydock's own service reading (the defender). Without access control nobody is
+    /// authenticated, so the defender is known by its user agent there — which anyone could send,
+    /// but without access control anyone may do anything anyway.
+    static func countsAsPull(_ request: Request, context: RegistryRequestContext) -> Bool {
+        if let identity = context.identity { return identity.kind != .service }
+        return !(request.headers.first(.userAgent)?.hasPrefix("drydock-defender") ?? false)
     }
 }

@@ -145,6 +145,36 @@ import Testing
         let urllib3Before = (first["findings"] as? [[String: Any]] ?? []).first { ($0["package"] as? [String: Any])?["name"] as? String == "urllib3" }
         let urllib3After = (now["findings"] as? [[String: Any]] ?? []).first { $0["vulnerabilityID"] as? String == urllib3Before?["vulnerabilityID"] as? String }
         #expect(urllib3After?["firstSeen"] as? String == urllib3Before?["firstSeen"] as? String)
+
+        // Re-evaluating the old digest later (a database update, the daily pass) does not reopen
+        // what the replacement resolved.
+        _ = try await server.defender.continuousPass()
+        let afterPass = try await server.show("team/api@\(old)", state: "resolved")
+        #expect(Set((afterPass["findings"] as? [[String: Any]] ?? []).compactMap { $0["vulnerabilityID"] as? String }) == requestsIDs)
+        let affected = try await server.admin(.GET, "/admin/findings/affected/CVE-2014-1830")
+        #expect((affected.body["images"] as? [[String: Any]] ?? []).isEmpty, "the replaced digest no longer counts as affected")
+        await server.stop()
+    }
+
+    @Test func movingATagToAnImageScannedBeforeResolvesWhatItFixed() async throws {
+        let dir = try TemporaryDirectory.make(prefix: "defender-db")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = try await TestDatabases.build(into: dir, name: "full")
+        let server = try await ScanningRegistry.start(database: database)
+        let vulnerable = try await TestImage.python([("requests", "2.2.0")])
+        let fixed = try await TestImage.python([("requests", "99.0.0")])
+        let old = try await vulnerable.push(to: server.address, "team/web", tag: "prod")
+        let new = try await fixed.push(to: server.address, "team/web", tag: "candidate")
+        try await server.waitFor("team/web:prod")
+        try await server.waitFor("team/web:candidate")
+        // Promote the candidate: the same manifest pushed under prod (what `crane tag` does).
+        try await fixed.push(to: server.address, "team/web", tag: "prod")
+        let promoted = try await server.waitFor("team/web:prod") { $0["digest"] as? String == new }
+        #expect(!ids(promoted, state: "open").contains("CVE-2014-1830"))
+        try await waitUntil {
+            let view = try? await server.show("team/web@\(old)", state: "resolved")
+            return (view?["findings"] as? [[String: Any]] ?? []).contains { $0["vulnerabilityID"] as? String == "CVE-2014-1830" && $0["resolvedBy"] as? String == new }
+        }
         await server.stop()
     }
 

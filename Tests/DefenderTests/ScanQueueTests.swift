@@ -63,13 +63,21 @@ import Testing
         #expect(job.imageID == id)
 
         // A transient failure waits for its backoff; a network-rule wait does not count as an attempt.
-        try await reopened.retryJob(imageID: id, notBefore: 100, error: "connection refused", countsAsAttempt: true)
+        // A worker whose lease was taken over can neither requeue nor finish the job.
+        var stale = job
+        stale.leaseToken = "someone else's"
+        try await reopened.retryJob(stale, notBefore: 500, error: "late", countsAsAttempt: true)
+        try await reopened.finishJob(stale)
+        #expect(try await reopened.renewLease(stale, until: 999) == false)
+        #expect(try await reopened.jobs().first?.state == "running")
+        try await reopened.retryJob(job, notBefore: 100, error: "connection refused", countsAsAttempt: true)
         #expect(try await reopened.claim(now: 99, lease: 60) == nil)
         let retried = try #require(try await reopened.claim(now: 100, lease: 60))
         #expect(retried.attempts == 3)
-        try await reopened.retryJob(imageID: id, notBefore: 200, error: "blocked", countsAsAttempt: false)
-        #expect(try await reopened.claim(now: 200, lease: 60)?.attempts == 3)
-        try await reopened.finishJob(imageID: id)
+        try await reopened.retryJob(retried, notBefore: 200, error: "blocked", countsAsAttempt: false)
+        let again = try #require(try await reopened.claim(now: 200, lease: 60))
+        #expect(again.attempts == 3)
+        try await reopened.finishJob(again)
         #expect(try await reopened.jobs().isEmpty)
         await reopened.close()
     }

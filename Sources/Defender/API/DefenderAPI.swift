@@ -19,8 +19,13 @@ public struct DefenderAPI: Sendable {
 
     public static let groups = ["defender", "findings", "vulndb"]
 
+    /// - Parameters:
+    ///   - body: reads the request body (up to a limit).
+    ///   - saveBody: streams the request body into a file (up to a limit); for database uploads.
     public func handle(group: String, method: String, path: [String], query: [String: String],
-                       body: @Sendable (Int) async throws -> Data) async throws -> Reply {
+                       body: @Sendable (Int) async throws -> Data,
+                       saveBody: @Sendable (String, Int64) async throws -> Int64 = { _, _ in
+                           throw DefenderError(.invalid, "this endpoint needs a request body") }) async throws -> Reply {
         let route = "\(group) \(method) " + path.enumerated().map { $0.offset == 1 && path.first == "registries" ? "*" : $0.element }
             .joined(separator: "/")
         let last = path.last ?? ""
@@ -72,8 +77,7 @@ public struct DefenderAPI: Sendable {
         case "vulndb GET ":
             return try reply(try await status().database)
         case "vulndb PUT ":
-            let data = try await body(2 << 30)
-            try await install(database: data)
+            try await install(saveBody: saveBody)
             return try reply(try await status().database)
         default:
             throw DefenderError(.notFound, "no admin endpoint \(method) /admin/\(group)/\(path.joined(separator: "/").prefix(100))")
@@ -88,11 +92,14 @@ public struct DefenderAPI: Sendable {
 
     /// Replaces the server's database file with an uploaded one: written beside it, opened to
     /// check that it is a readable database, then renamed into place (the watcher re-matches).
-    func install(database data: Data) async throws {
+    func install(saveBody: @Sendable (String, Int64) async throws -> Int64) async throws {
         let path = defender.configuration.databasePath
         let temporary = path + ".upload-\(UUID().uuidString.prefix(8))"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw DefenderError(.invalid, "cannot write \(temporary)")
+        // Streamed to disk: a database is tens to hundreds of megabytes.
+        let size = try await saveBody(temporary, 8 << 30)
+        guard size > 0 else {
+            unlink(temporary)
+            throw DefenderError(.invalid, "the upload is empty")
         }
         do {
             let opened = try await VulnDatabase.open(path: temporary)

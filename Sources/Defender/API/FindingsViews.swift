@@ -136,8 +136,9 @@ struct FindingsViews {
             throw DefenderError(.notFound, "the defender knows no image \(reference.prefix(300))")
         }
         var stored = try await store.findings(imageID: image.id)
-        if let tag {
-            // For a tag: what the digests it pointed at before had, and this one no longer has.
+        if let tag, image.status == .completed {
+            // For a tag: what the digests it pointed at before had, and this one (once scanned)
+            // no longer has.
             let current = Set(stored.map(\.key))
             var seen = current
             for (earlier, replacedAt) in try await store.earlierDigests(registry: registry, repository: repository, tag: tag, current: digest) {

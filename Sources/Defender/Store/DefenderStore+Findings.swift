@@ -8,7 +8,7 @@ extension DefenderStore {
     // MARK: Inventories
 
     public func saveInventory(digest: String, json: Data, now: Double) async throws {
-        _ = try await writer.query("""
+        _ = try await write("""
             INSERT INTO defender_inventories (digest, body, created_at) VALUES (?, ?, ?)
             ON CONFLICT (digest) DO UPDATE SET body = excluded.body, created_at = excluded.created_at
             """, [.text(digest), .blob(ByteBuffer(bytes: json)), .float(now)])
@@ -20,7 +20,7 @@ extension DefenderStore {
 
     /// Records that an image's inventories were made (by `analyzers`), before matching.
     public func setInventories(imageID: Int, digests: [String], analyzers: String, now: Double) async throws {
-        _ = try await writer.query("UPDATE defender_images SET inventories = ?, analyzers = ?, scanned_at = ? WHERE id = ?",
+        _ = try await write("UPDATE defender_images SET inventories = ?, analyzers = ?, scanned_at = ? WHERE id = ?",
                                    [.text(Self.jsonText(digests)), .text(analyzers), .float(now), .integer(imageID)])
     }
 
@@ -91,11 +91,16 @@ extension DefenderStore {
                 // Text, not a BLOB: SQLite's JSON functions read a BLOB as JSONB.
                 let body = SQLiteData.text(String(decoding: try encoder.encode(finding), as: UTF8.self))
                 if let known = previous[key] {
+                    // Resolved by this digest (an older database reported it) and back: open again.
+                    // Resolved by the digest that replaced this one under a tag: stays resolved.
+                    let own = SQLiteData.text(image.digest)
                     _ = try await writer.query("""
                         UPDATE defender_findings SET last_seen = ?, body = ?, severity = ?,
-                          state = CASE WHEN state = 'resolved' THEN 'open' ELSE state END,
-                          resolved_at = NULL, resolved_by = NULL WHERE image_id = ? AND key = ?
-                        """, [.float(now), body, .text(finding.severity), .integer(imageID), .text(key)])
+                          state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
+                          resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
+                          resolved_by = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_by END
+                        WHERE image_id = ? AND key = ?
+                        """, [.float(now), body, .text(finding.severity), own, own, own, own, own, own, .integer(imageID), .text(key)])
                     _ = known
                 } else {
                     var firstSeen = now
@@ -118,26 +123,43 @@ extension DefenderStore {
                 UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?
                 WHERE image_id = ? AND state != 'resolved' AND last_seen < ?
                 """, [.float(now), .text(image.digest), .integer(imageID), .float(now)])
-            // What the digests this one replaced had: resolved by this digest, unless another tag
-            // still points at them (they are still in use there).
-            for tag in tags {
-                for (digest, _) in try await earlierTagDigests(image: image, tag: tag) {
-                    guard let old = try await writer.query("""
-                        SELECT i.id FROM defender_images i WHERE i.registry = ? AND i.repository = ? AND i.digest = ?
-                          AND NOT EXISTS (SELECT 1 FROM defender_tags t WHERE t.registry = i.registry AND t.repository = i.repository
-                                          AND t.digest = i.digest)
-                        """, [.text(image.registry), .text(image.repository), .text(digest)]).first?.column("id")?.integer else { continue }
-                    let rows = try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state = 'open'", [.integer(old)])
-                    for row in rows {
-                        guard let key = row.string("key"), !current.contains(key) else { continue }
-                        _ = try await writer.query("""
-                            UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE image_id = ? AND key = ?
-                            """, [.float(now), .text(image.digest), .integer(old), .text(key)])
-                    }
-                    try await reindex(imageID: old)
-                }
-            }
+            try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
             try await reindex(imageID: imageID)
+        }
+    }
+
+    /// A tag moved to an image scanned before (`crane tag`, a re-push of an old digest): resolve
+    /// what the digests it replaced had and this one does not.
+    public func resolveReplaced(imageID: Int, now: Double) async throws {
+        guard let image = try await image(id: imageID), image.status == .completed else { return }
+        try await transaction {
+            let current = Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state != 'resolved'",
+                                                     [.integer(imageID)]).compactMap { $0.string("key") })
+            let tags = try await writer.query("SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?",
+                                              [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
+            try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
+        }
+    }
+
+    /// What the digests `image` replaced under its tags had, and it does not have (`current`):
+    /// resolved by this digest, unless another tag still points at them (still in use there).
+    private func resolveReplacedDigests(of image: ImageRecord, current: Set<String>, tags: [String], now: Double) async throws {
+        for tag in tags {
+            for (digest, _) in try await earlierTagDigests(image: image, tag: tag) {
+                guard let old = try await writer.query("""
+                    SELECT i.id FROM defender_images i WHERE i.registry = ? AND i.repository = ? AND i.digest = ?
+                      AND NOT EXISTS (SELECT 1 FROM defender_tags t WHERE t.registry = i.registry AND t.repository = i.repository
+                                      AND t.digest = i.digest)
+                    """, [.text(image.registry), .text(image.repository), .text(digest)]).first?.column("id")?.integer else { continue }
+                let rows = try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state = 'open'", [.integer(old)])
+                for row in rows {
+                    guard let key = row.string("key"), !current.contains(key) else { continue }
+                    _ = try await writer.query("""
+                        UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE image_id = ? AND key = ?
+                        """, [.float(now), .text(image.digest), .integer(old), .text(key)])
+                }
+                try await reindex(imageID: old)
+            }
         }
     }
 

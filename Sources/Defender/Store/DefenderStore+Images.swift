@@ -20,9 +20,9 @@ extension DefenderStore {
     /// A new data directory gets the default subscription, holding the local registry, with
     /// scanning on.
     public func ensureDefaults(now: Double) async throws {
-        _ = try await writer.query("INSERT OR IGNORE INTO defender_subscriptions (name, enabled, changed_at) VALUES (?, 1, ?)",
+        _ = try await write("INSERT OR IGNORE INTO defender_subscriptions (name, enabled, changed_at) VALUES (?, 1, ?)",
                                    [.text(DefenderConfiguration.defaultSubscription), .float(now)])
-        _ = try await writer.query("INSERT OR IGNORE INTO defender_registries (name, subscription, kind) VALUES (?, ?, 'drydock')",
+        _ = try await write("INSERT OR IGNORE INTO defender_registries (name, subscription, kind) VALUES (?, ?, 'drydock')",
                                    [.text(DefenderConfiguration.localRegistry), .text(DefenderConfiguration.defaultSubscription)])
     }
 
@@ -34,7 +34,7 @@ extension DefenderStore {
 
     /// Switches a subscription's plan; returns false when there is no such subscription.
     public func setEnabled(subscription: String, _ enabled: Bool, now: Double) async throws -> Bool {
-        let rows = try await writer.query("UPDATE defender_subscriptions SET enabled = ?, changed_at = ? WHERE name = ? RETURNING name",
+        let rows = try await write("UPDATE defender_subscriptions SET enabled = ?, changed_at = ? WHERE name = ? RETURNING name",
                                           [.integer(enabled ? 1 : 0), .float(now), .text(subscription)])
         return !rows.isEmpty
     }
@@ -48,7 +48,7 @@ extension DefenderStore {
     }
 
     public func setPatterns(registry: String, include: [String], exclude: [String]) async throws -> Bool {
-        let rows = try await writer.query("""
+        let rows = try await write("""
             UPDATE defender_registries SET include_patterns = ?, exclude_patterns = ? WHERE name = ? RETURNING name
             """, [.json(include), .json(exclude), .text(registry)])
         return !rows.isEmpty
@@ -62,6 +62,10 @@ extension DefenderStore {
         public var scan: (imageID: Int, notBefore: Double)?
         /// Jobs to drop (an index took its platforms over; an image was deleted).
         public var cancelled: [Int] = []
+        /// Images to scan now as well (the platforms of a deleted index, listed on their own again).
+        public var rescan: [Int] = []
+        /// An image already scanned that a tag has just moved to.
+        public var retagged: Int?
     }
 
     /// Records a push, import, reconcile, delete, untag or pull. Pushes of a digest already
@@ -79,19 +83,32 @@ extension DefenderStore {
                 var needsScan: Bool
                 if let existing, let existingID = existing.column("id")?.integer {
                     id = existingID
-                    let wasDeleted = existing.double("deleted_at") != nil
+                    var wasDeleted = existing.double("deleted_at") != nil
+                    // Catching up on start: a manifest listed before a delete that came after
+                    // stays deleted (only a push newer than the delete brings it back).
+                    if event.kind == .reconcile, let deletedAt = existing.double("deleted_at"), event.time <= deletedAt {
+                        return outcome
+                    }
                     let status = ScanStatus(rawValue: existing.string("status") ?? "") ?? .queued
                     needsScan = wasDeleted || (status != .completed && status != .noDatabase && status != .running)
-                    if existing.string("part_of") != nil && !wasDeleted { needsScan = false }
+                    // A platform of an index pushed under a tag of its own is an image on its own.
+                    let detach = existing.string("part_of") != nil && event.tag != nil
+                    if existing.string("part_of") != nil && !wasDeleted && !detach { needsScan = false }
+                    if detach { wasDeleted = true }
                     _ = try await writer.query("""
                         UPDATE defender_images SET deleted_at = NULL, media_type = coalesce(?, media_type),
                           children = CASE WHEN ? = '[]' THEN children ELSE ? END,
                           pushed_at = CASE WHEN deleted_at IS NOT NULL THEN ? ELSE pushed_at END,
-                          part_of = CASE WHEN deleted_at IS NOT NULL THEN NULL ELSE part_of END,
+                          part_of = CASE WHEN ? THEN NULL ELSE part_of END,
                           status = CASE WHEN deleted_at IS NOT NULL THEN 'queued' ELSE status END
                         WHERE id = ?
                         """, [.optional(event.mediaType), .text(Self.jsonText(event.children)), .text(Self.jsonText(event.children)),
-                              .float(event.time), .integer(id)])
+                              .float(event.time), .integer(wasDeleted ? 1 : 0), .integer(id)])
+                    if !needsScan && (status == .completed || status == .noDatabase), let tag = event.tag,
+                       try await writer.query("SELECT 1 AS x FROM defender_tags WHERE registry = ? AND repository = ? AND tag = ? AND digest != ?",
+                                              [.text(event.registry), .text(event.repository), .text(tag), .text(event.digest)]).first != nil {
+                        outcome.retagged = id
+                    }
                 } else {
                     let rows = try await writer.query("""
                         INSERT INTO defender_images (registry, repository, digest, media_type, children, pushed_at, trigger, status)
@@ -113,6 +130,8 @@ extension DefenderStore {
                             if let childID = row.column("id")?.integer {
                                 outcome.cancelled.append(childID)
                                 _ = try await writer.query("DELETE FROM defender_jobs WHERE image_id = ? AND state = 'queued'", [.integer(childID)])
+                                // Its own findings (if it was scanned alone first) are the index's now.
+                                _ = try await writer.query("DELETE FROM defender_finding_ids WHERE image_id = ?", [.integer(childID)])
                             }
                         }
                     }
@@ -135,6 +154,12 @@ extension DefenderStore {
                     _ = try await writer.query("DELETE FROM defender_jobs WHERE image_id = ?", [.integer(id)])
                     _ = try await writer.query("DELETE FROM defender_finding_ids WHERE image_id = ?", [.integer(id)])
                 }
+                // The platforms of a deleted index are still in the registry: images on their own again.
+                let orphans = try await writer.query("""
+                    UPDATE defender_images SET part_of = NULL, status = 'queued'
+                    WHERE registry = ? AND repository = ? AND part_of = ? AND deleted_at IS NULL RETURNING id
+                    """, [.text(event.registry), .text(event.repository), .text(event.digest)])
+                outcome.rescan = orphans.compactMap { $0.column("id")?.integer }
                 let tags = try await writer.query("""
                     DELETE FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ? RETURNING tag
                     """, [.text(event.registry), .text(event.repository), .text(event.digest)])
@@ -180,9 +205,10 @@ extension DefenderStore {
 
     /// Marks every image of `registry` that is not in `present` (repository, digest) as deleted:
     /// what was removed while the server was down.
-    public func markMissing(registry: String, present: Set<String>, now: Double) async throws -> [Int] {
-        let rows = try await reader.query("SELECT id, repository, digest FROM defender_images WHERE registry = ? AND deleted_at IS NULL",
-                                          [.text(registry)])
+    public func markMissing(registry: String, present: Set<String>, before snapshot: Double, now: Double) async throws -> [Int] {
+        let rows = try await reader.query("""
+            SELECT id, repository, digest FROM defender_images WHERE registry = ? AND deleted_at IS NULL AND pushed_at < ?
+            """, [.text(registry), .float(snapshot)])
         var gone: [Int] = []
         for row in rows where !present.contains("\(row.string("repository") ?? "")@\(row.string("digest") ?? "")") {
             if let id = row.column("id")?.integer { gone.append(id) }
@@ -190,7 +216,10 @@ extension DefenderStore {
         guard !gone.isEmpty else { return [] }
         try await transaction {
             for id in gone {
-                _ = try await writer.query("UPDATE defender_images SET deleted_at = ? WHERE id = ?", [.float(now), .integer(id)])
+                // Re-checked inside the transaction: a push after the listing keeps the image.
+                let rows = try await writer.query("UPDATE defender_images SET deleted_at = ? WHERE id = ? AND pushed_at < ? RETURNING id",
+                                                  [.float(now), .integer(id), .float(snapshot)])
+                guard !rows.isEmpty else { continue }
                 _ = try await writer.query("DELETE FROM defender_jobs WHERE image_id = ?", [.integer(id)])
                 _ = try await writer.query("DELETE FROM defender_finding_ids WHERE image_id = ?", [.integer(id)])
             }
@@ -199,14 +228,16 @@ extension DefenderStore {
     }
 
     /// Removes tags of `registry` that the registry no longer has.
-    public func syncTags(registry: String, present: [(repository: String, tag: String, digest: String)], now: Double) async throws {
+    public func syncTags(registry: String, present: [(repository: String, tag: String, digest: String)], before snapshot: Double,
+                         now: Double) async throws {
         let wanted = Set(present.map { "\($0.repository):\($0.tag)@\($0.digest)" })
-        let rows = try await reader.query("SELECT repository, tag, digest FROM defender_tags WHERE registry = ?", [.text(registry)])
+        let rows = try await reader.query("SELECT repository, tag, digest FROM defender_tags WHERE registry = ? AND since < ?",
+                                          [.text(registry), .float(snapshot)])
         for row in rows {
             let repository = row.string("repository") ?? "", tag = row.string("tag") ?? "", digest = row.string("digest") ?? ""
             if !wanted.contains("\(repository):\(tag)@\(digest)") {
-                _ = try await record(ImageEvent(kind: .untag, registry: registry, repository: repository, digest: digest, tag: tag, time: now),
-                                     now: now)
+                _ = try await record(ImageEvent(kind: .untag, registry: registry, repository: repository, digest: digest, tag: tag,
+                                                time: snapshot), now: now)
             }
         }
     }
@@ -292,7 +323,7 @@ extension DefenderStore {
     }
 
     public func updateStatus(imageID: Int, _ status: ScanStatus, message: String?) async throws {
-        _ = try await writer.query("UPDATE defender_images SET status = ?, status_message = ? WHERE id = ?",
+        _ = try await write("UPDATE defender_images SET status = ?, status_message = ? WHERE id = ?",
                                    [.text(status.rawValue), .optional(message), .integer(imageID)])
     }
 

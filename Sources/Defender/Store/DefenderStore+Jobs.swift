@@ -20,8 +20,13 @@ extension DefenderStore {
 
     /// Takes the next due job of an enabled subscription (or one whose worker's lease ran out).
     public func claim(now: Double, lease: Double) async throws -> ScanJob? {
+        try await transaction { try await claimInTransaction(now: now, lease: lease) }
+    }
+
+    private func claimInTransaction(now: Double, lease: Double) async throws -> ScanJob? {
+        let token = UUID().uuidString
         let rows = try await writer.query("""
-            UPDATE defender_jobs SET state = 'running', lease_until = ?, attempts = attempts + 1
+            UPDATE defender_jobs SET state = 'running', lease_until = ?, lease_token = ?, attempts = attempts + 1
             WHERE image_id = (
               SELECT j.image_id FROM defender_jobs j
               JOIN defender_images i ON i.id = j.image_id
@@ -30,34 +35,42 @@ extension DefenderStore {
               WHERE s.enabled = 1 AND ((j.state = 'queued' AND j.not_before <= ?) OR (j.state = 'running' AND j.lease_until < ?))
               ORDER BY j.not_before LIMIT 1)
             RETURNING image_id, attempts, trigger
-            """, [.float(now + lease), .float(now), .float(now)])
+            """, [.float(now + lease), .text(token), .float(now), .float(now)])
         guard let row = rows.first, let id = row.column("image_id")?.integer else { return nil }
         _ = try await writer.query("UPDATE defender_images SET status = 'running', status_message = NULL WHERE id = ?", [.integer(id)])
-        return ScanJob(imageID: id, attempts: row.int("attempts") ?? 1, trigger: row.string("trigger") ?? "")
+        return ScanJob(imageID: id, attempts: row.int("attempts") ?? 1, trigger: row.string("trigger") ?? "", leaseToken: token)
     }
 
-    /// Keeps a running job's lease alive.
-    public func renewLease(imageID: Int, until: Double) async throws {
-        _ = try await writer.query("UPDATE defender_jobs SET lease_until = ? WHERE image_id = ? AND state = 'running'",
-                                   [.float(until), .integer(imageID)])
+    /// Keeps a running job's lease alive; false when another worker has taken the job over (this
+    /// worker's lease ran out).
+    @discardableResult
+    public func renewLease(_ job: ScanJob, until: Double) async throws -> Bool {
+        !(try await write("UPDATE defender_jobs SET lease_until = ? WHERE image_id = ? AND lease_token = ? RETURNING image_id",
+                          [.float(until), .integer(job.imageID), .text(job.leaseToken)])).isEmpty
+    }
+
+    /// Removes a job: the one `job` holds (not one another worker took over since), or with no
+    /// lease given, whatever job the image has.
+    public func finishJob(_ job: ScanJob) async throws {
+        try await write("DELETE FROM defender_jobs WHERE image_id = ? AND lease_token = ?", [.integer(job.imageID), .text(job.leaseToken)])
     }
 
     public func finishJob(imageID: Int) async throws {
-        _ = try await writer.query("DELETE FROM defender_jobs WHERE image_id = ?", [.integer(imageID)])
+        try await write("DELETE FROM defender_jobs WHERE image_id = ?", [.integer(imageID)])
     }
 
     /// Puts a job back for later. `countsAsAttempt` false for waits that are not failures
     /// (network rules refusing the scanner: retried until the rules change).
-    public func retryJob(imageID: Int, notBefore: Double, error: String, countsAsAttempt: Bool) async throws {
-        _ = try await writer.query("""
-            UPDATE defender_jobs SET state = 'queued', lease_until = NULL, not_before = ?, last_error = ?,
-              attempts = attempts - ? WHERE image_id = ?
-            """, [.float(notBefore), .text(error), .integer(countsAsAttempt ? 0 : 1), .integer(imageID)])
+    public func retryJob(_ job: ScanJob, notBefore: Double, error: String, countsAsAttempt: Bool) async throws {
+        try await write("""
+            UPDATE defender_jobs SET state = 'queued', lease_until = NULL, lease_token = NULL, not_before = ?, last_error = ?,
+              attempts = attempts - ? WHERE image_id = ? AND lease_token = ?
+            """, [.float(notBefore), .text(error), .integer(countsAsAttempt ? 0 : 1), .integer(job.imageID), .text(job.leaseToken)])
     }
 
     /// Jobs waiting on the network rules, brought forward (the rules just changed).
     public func wakeBlockedJobs(now: Double) async throws {
-        _ = try await writer.query("""
+        _ = try await write("""
             UPDATE defender_jobs SET not_before = ? WHERE state = 'queued' AND image_id IN (
               SELECT id FROM defender_images WHERE status = 'blocked-by-network-rules')
             """, [.float(now)])
@@ -66,8 +79,8 @@ extension DefenderStore {
     /// On start of the only server of an embedded store: every running job was this store's
     /// previous process's, which is gone.
     public func releaseAllLeases() async throws -> Int {
-        let rows = try await writer.query("""
-            UPDATE defender_jobs SET state = 'queued', lease_until = NULL WHERE state = 'running' RETURNING image_id
+        let rows = try await write("""
+            UPDATE defender_jobs SET state = 'queued', lease_until = NULL, lease_token = NULL WHERE state = 'running' RETURNING image_id
             """)
         return rows.count
     }

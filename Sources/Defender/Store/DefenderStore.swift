@@ -17,6 +17,8 @@ public actor DefenderStore {
     let reader: SQLiteConnection
     private let threadPool: NIOThreadPool
     public let path: String
+    private var writerBusy = false
+    private var writerWaiters: [CheckedContinuation<Void, Never>] = []
 
     public static func open(path: String, logger: Logger) async throws -> DefenderStore {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
@@ -85,8 +87,8 @@ public actor DefenderStore {
         // lease runs out (and a restarted server takes back every lease of its own store).
         """
         CREATE TABLE IF NOT EXISTS defender_jobs (image_id INTEGER PRIMARY KEY, state TEXT NOT NULL,
-          attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL, lease_until REAL, enqueued_at REAL NOT NULL,
-          trigger TEXT NOT NULL, last_error TEXT)
+          attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL, lease_until REAL, lease_token TEXT,
+          enqueued_at REAL NOT NULL, trigger TEXT NOT NULL, last_error TEXT)
         """,
         "CREATE INDEX IF NOT EXISTS defender_jobs_due ON defender_jobs (state, not_before)",
         "CREATE TABLE IF NOT EXISTS defender_inventories (digest TEXT PRIMARY KEY, body BLOB NOT NULL, created_at REAL NOT NULL)",
@@ -114,8 +116,12 @@ public actor DefenderStore {
         for statement in schema { _ = try await writer.query(statement) }
     }
 
-    /// Runs `body` inside one `BEGIN IMMEDIATE` transaction on the writer.
+    /// Runs `body` inside one `BEGIN IMMEDIATE` transaction on the writer. Every write goes
+    /// through here: an actor is re-entered at each `await`, so without the writer lock a second
+    /// call could start its statements inside the first one's open transaction.
     func transaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquireWriter()
+        defer { releaseWriter() }
         _ = try await writer.query("BEGIN IMMEDIATE")
         do {
             let value = try await body()
@@ -127,6 +133,28 @@ public actor DefenderStore {
         }
     }
 
+    /// One statement as its own transaction.
+    @discardableResult
+    func write(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await transaction { try await writer.query(sql, binds) }
+    }
+
+    private func acquireWriter() async {
+        guard writerBusy else {
+            writerBusy = true
+            return
+        }
+        await withCheckedContinuation { writerWaiters.append($0) }
+    }
+
+    private func releaseWriter() {
+        if writerWaiters.isEmpty {
+            writerBusy = false
+        } else {
+            writerWaiters.removeFirst().resume()  // the lock passes straight to the next waiter
+        }
+    }
+
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {
@@ -134,8 +162,8 @@ public actor DefenderStore {
     }
 
     public func setSetting(_ key: String, _ value: String) async throws {
-        _ = try await writer.query("INSERT INTO defender_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                   [.text(key), .text(value)])
+        try await write("INSERT INTO defender_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [.text(key), .text(value)])
     }
 }
 
