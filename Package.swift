@@ -212,7 +212,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DefenderBench",
-            dependencies: ["Analysis", "Defender", "Reports", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Analysis", "Defender", "Matching", "Reports", .product(name: "Logging", package: "swift-log")],
             path: "benchmarks/defender/Sources/DefenderBench",
             swiftSettings: swiftSettings
         ),

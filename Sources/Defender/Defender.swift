@@ -196,7 +196,8 @@ public final class Defender: Service, Sendable {
                 try await store.saveInventory(digest: digest, json: try encoder.encode(inventory), now: now)
                 digests.append(digest)
             }
-            try await store.setInventories(imageID: image.id, digests: digests, analyzers: scanner.analyzerFingerprint, now: now)
+            let keys = inventories.reduce(into: Set<String>()) { $0.formUnion(AdvisoryKeys.of($1)) }
+            try await store.setInventories(imageID: image.id, digests: digests, analyzers: scanner.analyzerFingerprint, keys: keys, now: now)
             let evaluation = try await Evaluator.evaluate(inventories, database: await database.current)
             try await store.store(evaluation, imageID: image.id, now: now)
             try await store.finishJob(job)
@@ -264,7 +265,11 @@ public final class Defender: Service, Sendable {
 
     /// Re-matches every stored inventory (a new database), `concurrency` at a time.
     public func rematchAll() async throws -> Int {
-        let ids = try await store.imagesWithInventories()
+        try await rematch(try await store.imagesWithInventories())
+    }
+
+    /// Re-matches the given images' stored inventories, `concurrency` at a time.
+    func rematch(_ ids: [Int]) async throws -> Int {
         let width = max(1, configuration.concurrency)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             var next = 0
@@ -299,10 +304,20 @@ public final class Defender: Service, Sendable {
     public func checkDatabase() async -> Int? {
         guard await database.refresh(now: now) else { return nil }
         let info = await database.current?.info
-        logger.notice("vulnerability database replaced: re-matching stored inventories",
-                      metadata: ["builtAt": "\(info.map { "\($0.builtAt)" } ?? "?")"])
         do {
-            let count = try await rematchAll()
+            let count: Int
+            if let changed = await database.changedKeys(), let info {
+                // Only images with a package under a key the update touched can change; the
+                // others are as good as matched against the new database.
+                let ids = try await store.imagesToRematch(changedKeys: changed)
+                logger.notice("vulnerability database replaced: re-matching the images it can change",
+                              metadata: ["changedKeys": "\(changed.count)", "images": "\(ids.count)"])
+                try await store.markEvaluated(except: ids, databaseBuiltAt: info.builtAt.timeIntervalSince1970, now: now)
+                count = try await rematch(ids)
+            } else {
+                logger.notice("vulnerability database loaded: re-matching every stored inventory")
+                count = try await rematchAll()
+            }
             try await store.setSetting("database_rematched_at", String(now))
             return count
         } catch {

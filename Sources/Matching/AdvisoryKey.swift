@@ -66,3 +66,15 @@ struct AdvisoryKey: Hashable {
         name.lowercased().replacing(/[-_.]+/, with: "-")
     }
 }
+
+/// The advisory keys an inventory's packages are matched under, as `namespace|package`: what a
+/// database update has to have touched for the inventory's findings to change.
+public enum AdvisoryKeys {
+    public static func of(_ inventory: ImageInventory) -> Set<String> {
+        var out = Set<String>()
+        for package in inventory.packages {
+            for key in AdvisoryKey.keys(for: package, os: inventory.os) { out.insert("\(key.namespace)|\(key.key)") }
+        }
+        return out
+    }
+}

@@ -6,6 +6,7 @@ import Foundation
 import RegistryServer
 import Synchronization
 import Testing
+import VulnDB
 
 /// The defender end to end, in-process: a real registry on a loopback port, images pushed with
 /// RegistryClient, the defender pulling them back through the access gate as `defender`.
@@ -99,7 +100,10 @@ import Testing
         let server = try await ScanningRegistry.start(database: without)
         let image = try await TestImage.python(Self.vulnerable + [("Django", "2.2.0")])
         try await image.push(to: server.address, "web/site", tag: "1")
+        let otherDigest = try await TestImage.python(Self.vulnerable).push(to: server.address, "other/app", tag: "1")
         let before = try await server.waitFor("web/site:1")
+        let otherView = try await server.waitFor("other/app:1")
+        let otherBefore = try #require(try await server.defenderStore.image(registry: "local", repository: "other/app", digest: otherDigest)?.evaluatedAt)
         #expect(!ids(before).contains("PYSEC-2019-11"))
         let pullsBefore = try await server.logRows(.repositoryEvents, identity: "defender", operation: "Pull").count
         #expect(pullsBefore > 0)
@@ -113,7 +117,26 @@ import Testing
         #expect(!djangoFindings.isEmpty, "the new database's Django advisories match the stored inventory")
         let pullsAfter = try await server.logRows(.repositoryEvents, identity: "defender", operation: "Pull").count
         #expect(pullsAfter == pullsBefore, "re-matching pulls nothing")
+        // The image without Django was not matched again (the update touched only Django's
+        // advisories), but counts as matched against the new database.
+        let other = try #require(try await server.defenderStore.image(registry: "local", repository: "other/app", digest: otherDigest))
+        let site = try #require(try await server.defenderStore.image(registry: "local", repository: "web/site", digest: image.digest))
+        #expect(other.databaseBuiltAt != nil && other.databaseBuiltAt == site.databaseBuiltAt)
+        #expect(other.evaluatedAt ?? 0 > otherBefore)
+        #expect(ids(try await server.show("other/app:1")) == ids(otherView))
         await server.stop()
+    }
+
+    @Test func aDatabaseUpdateNamesTheKeysItChanged() async throws {
+        let dir = try TemporaryDirectory.make(prefix: "defender-db")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let without = try await VulnDatabase.open(path: try await TestDatabases.build(into: dir, name: "without-django", without: ["django"]))
+        let full = try await VulnDatabase.open(path: try await TestDatabases.build(into: dir, name: "full"))
+        let changed = try await full.fingerprint().changedKeys(comparedTo: try await without.fingerprint())
+        #expect(changed == ["pypi|django"])
+        #expect(try await full.fingerprint().changedKeys(comparedTo: try await full.fingerprint()).isEmpty)
+        await without.close()
+        await full.close()
     }
 
     @Test func aReplacementResolvesWhatItFixedNamingTheNewDigest() async throws {

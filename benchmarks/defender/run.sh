@@ -35,23 +35,30 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 PASSWORD=bench-admin-password
 
-# Databases.
+# Databases: the fixtures' (FIRST), the real data without 25 Debian and 25 PyPI advisories
+# (YESTERDAY), and all of it (TODAY: a day's new advisories).
 OLDDB=$WORK/old.sqlite
 "$BIN/drydock" db build --source "$ROOT/Tests/MatchingTests/Fixtures/advisories" --out "$OLDDB" >/dev/null 2>&1
+VULNDATA=$ROOT/../shared/vulndata
 if [[ -z $NEWDB ]]; then
-  if [[ -d $ROOT/../shared/vulndata ]]; then
-    NEWDB=$ROOT/.cache/bench-vulndb.sqlite
-    [[ -f $NEWDB ]] || "$BIN/drydock" db build --source "$ROOT/../shared/vulndata" --out "$NEWDB" >/dev/null 2>&1
-  else
-    NEWDB=$OLDDB
-  fi
+  [[ -d $VULNDATA ]] || { echo "no ../shared/vulndata: give --db" >&2; exit 1; }
+  NEWDB=$ROOT/.cache/bench-vulndb.sqlite
+  [[ -f $NEWDB ]] || "$BIN/drydock" db build --source "$VULNDATA" --out "$NEWDB" >/dev/null 2>&1
+fi
+MIDDB=$ROOT/.cache/bench-vulndb-yesterday.sqlite
+if [[ ! -f $MIDDB ]]; then
+  cp -r "$VULNDATA" "$WORK/yesterday"; chmod -R u+w "$WORK/yesterday"
+  find "$WORK/yesterday/debian" -name '*.json' | sort | head -25 | xargs rm -f
+  find "$WORK/yesterday/pypi" -name '*.yaml' | sort | head -25 | xargs rm -f
+  "$BIN/drydock" db build --source "$WORK/yesterday" --out "$MIDDB" >/dev/null 2>&1
+  rm -rf "$WORK/yesterday"
 fi
 
 start_server() {  # DATA → sets PORT
   local data=$1
   mkdir -p "$data"
   cp "$NEWDB" "$data/vuln.db"
-  DRYDOCK_LOG_LEVEL=warning DRYDOCK_ADMIN_PASSWORD=$PASSWORD "$BIN/drydock" serve --listen 127.0.0.1:0 --data "$data" 2>"$data.log" &
+  DRYDOCK_LOG_LEVEL=notice DRYDOCK_ADMIN_PASSWORD=$PASSWORD "$BIN/drydock" serve --listen 127.0.0.1:0 --data "$data" 2>"$data.log" &
   PIDS+=($!)
   for _ in $(seq 200); do
     PORT=$(grep -o '://127.0.0.1:[0-9]*' "$data.log" | head -1 | cut -d: -f3 || true)
@@ -76,7 +83,7 @@ wait_scanned() {  # REPO:TAG → prints seconds since $T0 when completed
   echo "$(now) - $T0" | bc
 }
 stats() {  # reads numbers, prints "median p99 min max n"
-  sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int((NR*99+99)/100)]; printf "%.2f %.2f %.2f %.2f %d", m, p, a[1], a[NR], NR}'
+  sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int((NR*99+99)/100)]; printf "%.2f %.2f %.2f %.2f %d\n", m, p, a[1], a[NR], NR}'
 }
 
 # 1. Cold: the image pushed into a fresh server each time (nothing cached).
@@ -104,8 +111,8 @@ for i in $(seq 0 $((PUSHES - 1))); do
       "$SYFT" -q "registry:127.0.0.1:$PORT/ci/app:$i" -o json >/dev/null
     echo "$(now) - $T0" | bc >>"$WORK/syft.txt"
     T0=$(now)
-    TRIVY_USERNAME=admin TRIVY_PASSWORD=$PASSWORD "$TRIVY" image -q --cache-dir "$WORK/trivy-cache" --offline-scan --skip-db-update \
-      --skip-java-db-update --insecure --image-src remote --format json --list-all-pkgs "127.0.0.1:$PORT/ci/app:$i" >/dev/null
+    TRIVY_USERNAME=admin TRIVY_PASSWORD=$PASSWORD "$TRIVY" image -q --cache-dir "$WORK/trivy-cache" --scanners "" --offline-scan \
+      --skip-db-update --skip-java-db-update --insecure --image-src remote --format cyclonedx "127.0.0.1:$PORT/ci/app:$i" >/dev/null
     echo "$(now) - $T0" | bc >>"$WORK/trivy.txt"
   fi
 done
@@ -113,7 +120,7 @@ SIZE=$(du -sbL "$IMG/$IMAGE/blobs" | cut -f1)
 
 # 3. Bulk: re-matching COUNT stored inventories, findings affected.
 "$BIN/drydock" sbom "oci:$IMG/debian-multi" --format json >"$WORK/inventory.json" 2>/dev/null
-BULK=$("$BIN/defender-bench" "$OLDDB" "$NEWDB" "$COUNT" "$WORK/inventory.json")
+BULK=$("$BIN/defender-bench" "$OLDDB" "$MIDDB" "$NEWDB" "$COUNT" "$WORK/inventory.json")
 
 read -r cm cp cmin cmax cn < <(stats <"$WORK/cold.txt")
 read -r wm wp wmin wmax wn < <(stats <"$WORK/warm.txt")

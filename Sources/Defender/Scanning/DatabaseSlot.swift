@@ -60,6 +60,20 @@ actor DatabaseSlot {
         }
     }
 
+    /// The advisory keys the last replacement changed, or nil when every image must be matched
+    /// again (no database before, a database with other namespaces, or the comparison failed).
+    func changedKeys() async -> Set<String>? {
+        guard let current, let retired else { return nil }
+        do {
+            let new = try await current.database.fingerprint()
+            let old = try await retired.fingerprint()
+            guard new.namespaces == old.namespaces else { return nil }
+            return new.changedKeys(comparedTo: old)
+        } catch {
+            return nil
+        }
+    }
+
     func close() async {
         if let retired { await retired.close() }
         if let current { await current.database.close() }

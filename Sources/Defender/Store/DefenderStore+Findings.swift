@@ -18,10 +18,35 @@ extension DefenderStore {
         try await reader.query("SELECT body FROM defender_inventories WHERE digest = ?", [.text(digest)]).first?.data("body")
     }
 
-    /// Records that an image's inventories were made (by `analyzers`), before matching.
-    public func setInventories(imageID: Int, digests: [String], analyzers: String, now: Double) async throws {
-        _ = try await write("UPDATE defender_images SET inventories = ?, analyzers = ?, scanned_at = ? WHERE id = ?",
-                                   [.text(Self.jsonText(digests)), .text(analyzers), .float(now), .integer(imageID)])
+    /// Records that an image's inventories were made (by `analyzers`), before matching, with the
+    /// advisory keys of their packages.
+    public func setInventories(imageID: Int, digests: [String], analyzers: String, keys: Set<String>, now: Double) async throws {
+        try await transaction {
+            _ = try await writer.query("UPDATE defender_images SET inventories = ?, analyzers = ?, scanned_at = ?, keys_indexed = 1 WHERE id = ?",
+                                       [.text(Self.jsonText(digests)), .text(analyzers), .float(now), .integer(imageID)])
+            _ = try await writer.query("DELETE FROM defender_image_keys WHERE image_id = ?", [.integer(imageID)])
+            _ = try await writer.query("INSERT OR IGNORE INTO defender_image_keys (key, image_id) SELECT value, ? FROM json_each(?)",
+                                       [.integer(imageID), .text(Self.jsonText(keys.sorted()))])
+        }
+    }
+
+    /// After a database update that changed only `keys`: the images to match again (a package
+    /// under a changed key, no key index, or not matched against a database before).
+    public func imagesToRematch(changedKeys keys: Set<String>) async throws -> [Int] {
+        try await reader.query("""
+            SELECT id FROM defender_images WHERE deleted_at IS NULL AND part_of IS NULL AND inventories IS NOT NULL
+              AND (keys_indexed = 0 OR status != 'completed'
+                   OR id IN (SELECT image_id FROM defender_image_keys WHERE key IN (SELECT value FROM json_each(?))))
+            ORDER BY id
+            """, [.text(Self.jsonText(keys.sorted()))]).compactMap { $0.column("id")?.integer }
+    }
+
+    /// The images a database update left unchanged: matched against it as of now.
+    public func markEvaluated(except rematched: [Int], databaseBuiltAt: Double, now: Double) async throws {
+        try await write("""
+            UPDATE defender_images SET evaluated_at = ?, database_built_at = ?
+            WHERE deleted_at IS NULL AND part_of IS NULL AND status = 'completed' AND id NOT IN (SELECT value FROM json_each(?))
+            """, [.float(now), .float(databaseBuiltAt), .text(String(decoding: (try? JSONEncoder().encode(rematched)) ?? Data("[]".utf8), as: UTF8.self))])
     }
 
     // MARK: Evaluations

@@ -69,7 +69,8 @@ public actor DefenderStore {
           repository TEXT NOT NULL, digest TEXT NOT NULL, media_type TEXT, children TEXT, part_of TEXT,
           pushed_at REAL NOT NULL, last_pulled_at REAL, trigger TEXT NOT NULL, status TEXT NOT NULL,
           status_message TEXT, scanned_at REAL, evaluated_at REAL, database_built_at REAL, inventories TEXT,
-          analyzers TEXT, remediations BLOB, warnings BLOB, healthy INTEGER, deleted_at REAL,
+          analyzers TEXT, keys_indexed INTEGER NOT NULL DEFAULT 0, remediations BLOB, warnings BLOB, healthy INTEGER,
+          deleted_at REAL,
           UNIQUE (registry, repository, digest))
         """,
         "CREATE INDEX IF NOT EXISTS defender_images_status ON defender_images (status)",
@@ -105,7 +106,14 @@ public actor DefenderStore {
           PRIMARY KEY (id, image_id)) WITHOUT ROWID
         """,
         "CREATE INDEX IF NOT EXISTS defender_finding_ids_image ON defender_finding_ids (image_id)",
-        "CREATE TABLE IF NOT EXISTS defender_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+"CREATE TABLE IF NOT EXISTS defender_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        // The advisory keys (`namespace|package`) of each image's packages: after a database
+        // update only images with a package under a changed key are matched again.
+        """
+        CREATE TABLE IF NOT EXISTS defender_image_keys (key TEXT NOT NULL, image_id INTEGER NOT NULL,
+          PRIMARY KEY (key, image_id)) WITHOUT ROWID
+        """,
+        "CREATE INDEX IF NOT EXISTS defender_image_keys_image ON defender_image_keys (image_id)",
     ]
 
     private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {

@@ -53,6 +53,8 @@ public final class VulnDatabase: Sendable {
     }
 
     private var db: any SQLDatabase { connections[Int.random(in: 0..<connections.count)].sql() }
+    /// A connection for a long read of whole tables.
+    var connectionForScan: any SQLDatabase { connections[0].sql() }
 
     func metadata(_ key: String) async throws -> String? {
         try await db.raw("SELECT value FROM metadata WHERE key = \(bind: key)").first()

@@ -2,19 +2,22 @@ import Analysis
 import Defender
 import Foundation
 import Logging
+import Matching
 import Reports
 
 // The defender's bulk paths on a store of many images, without a registry:
-//   defender-bench OLD.sqlite NEW.sqlite COUNT INVENTORY.json
+//   defender-bench FIRST.sqlite YESTERDAY.sqlite TODAY.sqlite COUNT INVENTORY.json
 // Seeds COUNT images whose inventories are variants of INVENTORY.json (`drydock sbom --format
 // json`; each image leaves out a different 5% of the packages, so no two evaluations are the
-// same), matches them all against OLD (the first evaluation), then installs NEW in OLD's place and
-// times the re-matching of every stored inventory (what a database update does), then times
-// `findings affected` for a vulnerability found in every image and for one found in few.
-// Prints one JSON object.
+// same) and matches them all against FIRST. Then two database updates, each installed the way
+// `drydock db update` installs one (renamed over the file) and timed until every image is
+// matched against it: FIRST → YESTERDAY, where most advisory keys change (the worst case: every
+// image is matched again), and YESTERDAY → TODAY, a day's new advisories (only images with a
+// package under a changed key are matched again). Then `findings affected` for a vulnerability
+// found in most images and for one found in none. Prints one JSON object.
 let arguments = CommandLine.arguments
-guard arguments.count == 5, let count = Int(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: defender-bench OLD.sqlite NEW.sqlite COUNT INVENTORY.json\n".utf8))
+guard arguments.count == 6, let count = Int(arguments[4]) else {
+    FileHandle.standardError.write(Data("usage: defender-bench FIRST.sqlite YESTERDAY.sqlite TODAY.sqlite COUNT INVENTORY.json\n".utf8))
     exit(2)
 }
 let work = NSTemporaryDirectory() + "defender-bench-\(UUID().uuidString.prefix(8))"
@@ -31,8 +34,8 @@ configuration.concurrency = ProcessInfo.processInfo.activeProcessorCount
 let defender = Defender(store: store, configuration: configuration, logger: logger)
 try await defender.start()
 
-let document = try JSONDecoder().decode(InventoryDocument.self, from: Data(contentsOf: URL(fileURLWithPath: arguments[4])))
-guard let base = document.images.first else { fatalError("no image in \(arguments[4])") }
+let document = try JSONDecoder().decode(InventoryDocument.self, from: Data(contentsOf: URL(fileURLWithPath: arguments[5])))
+guard let base = document.images.first else { fatalError("no image in \(arguments[5])") }
 let clock = ContinuousClock()
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
@@ -49,17 +52,24 @@ let seeding = try await clock.measure {
                                                         time: Date().timeIntervalSince1970), now: Date().timeIntervalSince1970)
         guard let id = outcome.scan?.imageID else { continue }
         try await store.saveInventory(digest: digest, json: try encoder.encode(inventory), now: Date().timeIntervalSince1970)
-        try await store.setInventories(imageID: id, digests: [digest], analyzers: "bench", now: Date().timeIntervalSince1970)
+        try await store.setInventories(imageID: id, digests: [digest], analyzers: "bench", keys: AdvisoryKeys.of(inventory),
+                                       now: Date().timeIntervalSince1970)
         try await store.finishJob(imageID: id)
     }
 }
 let first = try await clock.measure { _ = try await defender.rematchAll() }
 
-// A new database, renamed into place as `drydock db update` does.
-try FileManager.default.copyItem(atPath: arguments[2], toPath: work + "/vuln.db.new")
-rename(work + "/vuln.db.new", work + "/vuln.db")
-var rematched = 0
-let update = await clock.measure { rematched = await defender.checkDatabase() ?? 0 }
+// New databases, renamed into place as `drydock db update` does.
+func install(_ path: String) async -> (seconds: Double, rematched: Int) {
+    try? FileManager.default.removeItem(atPath: work + "/vuln.db.new")
+    try? FileManager.default.copyItem(atPath: path, toPath: work + "/vuln.db.new")
+    rename(work + "/vuln.db.new", work + "/vuln.db")
+    var rematched = 0
+    let elapsed = await clock.measure { rematched = await defender.checkDatabase() ?? 0 }
+    return (seconds(elapsed), rematched)
+}
+let worst = await install(arguments[2])
+let daily = await install(arguments[3])
 
 // findings affected: the most widespread vulnerability, and a rare one.
 let api = DefenderAPI(defender: defender)
@@ -95,7 +105,8 @@ let none = try await timeAffected("CVE-0000-0000")
 let result: [String: Any] = [
     "images": count, "packagesPerImage": base.packages.count,
     "seedSeconds": seconds(seeding), "firstMatchSeconds": seconds(first),
-    "rematchSeconds": seconds(update), "rematched": rematched,
+    "worstUpdateSeconds": worst.seconds, "worstUpdateRematched": worst.rematched,
+    "dailyUpdateSeconds": daily.seconds, "dailyUpdateRematched": daily.rematched,
     "affectedWideID": common, "affectedWideImages": wide.images, "affectedWideMedianMs": wide.median, "affectedWideP99Ms": wide.p99,
     "affectedNoneMedianMs": none.median, "affectedNoneP99Ms": none.p99,
 ]
