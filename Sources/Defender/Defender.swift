@@ -189,11 +189,10 @@ public final class Defender: Service, Sendable {
         do {
             let inventories = try await scanner.inventories(from: endpoint.withLock { $0 }, repository: image.repository,
                                                             digest: image.digest)
-            let encoder = JSONEncoder()
             var digests: [String] = []
             for inventory in inventories {
                 let digest = inventory.manifestDigest ?? image.digest
-                try await store.saveInventory(digest: digest, json: try encoder.encode(inventory), now: now)
+                try await store.saveInventory(digest: digest, json: Data(try ImageInventoryCodec.encode(inventory)), now: now)
                 digests.append(digest)
             }
             let keys = inventories.reduce(into: Set<String>()) { $0.formUnion(AdvisoryKeys.of($1)) }
@@ -247,10 +246,8 @@ public final class Defender: Service, Sendable {
     public func reevaluate(imageID: Int) async throws -> Bool {
         guard let image = try await store.image(id: imageID), image.deletedAt == nil else { return false }
         var inventories: [ImageInventory] = []
-        let decoder = JSONDecoder()
         for digest in image.inventories {
-            guard let data = try await store.inventory(digest: digest),
-                  let inventory = try? decoder.decode(ImageInventory.self, from: data) else {
+            guard let data = try await store.inventory(digest: digest), let inventory = ImageInventoryCodec.decode(Array(data)) else {
                 try await store.enqueue(imageID: imageID, notBefore: now, trigger: "inventory-missing", now: now)
                 wakeWorker()
                 return false

@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import VulnDB
 
@@ -11,6 +12,10 @@ public final class AdvisoryCache: @unchecked Sendable {
     private var knownNamespaces: Set<String>?
     private var evaluated: [String: Evaluation] = [:]
     private var summaries: [String: Matcher.RecordSummary] = [:]
+    private var packageMatches: [PackageMatchKey: Matcher.PackageMatch] = [:]
+    /// Past this many packages the memo starts over (a registry's worth of distinct packages
+    /// stays well below it; the bound keeps a pathological one from growing without end).
+    static let packageMatchLimit = 200_000
 
     /// The entries that affect one version of one package, and entries that could not be
     /// compared. Version checks are the expensive part of matching (OSV records enumerate
@@ -58,6 +63,17 @@ public final class AdvisoryCache: @unchecked Sendable {
         return summary
     }
 
+    func packageMatch(_ key: PackageMatchKey) -> Matcher.PackageMatch? {
+        lock.withLock { packageMatches[key] }
+    }
+
+    func storePackageMatch(_ key: PackageMatchKey, _ match: Matcher.PackageMatch) {
+        lock.withLock {
+            if packageMatches.count >= Self.packageMatchLimit { packageMatches.removeAll(keepingCapacity: true) }
+            packageMatches[key] = match
+        }
+    }
+
     func namespaces(_ database: VulnDatabase) async throws -> Set<String> {
         if let hit = lock.withLock({ knownNamespaces }) { return hit }
         let loaded = try await database.namespaces()
@@ -70,5 +86,42 @@ public final class AdvisoryCache: @unchecked Sendable {
         let loaded = try await database.vulnerability(id: id)
         lock.withLock { records[id] = .some(loaded) }
         return loaded
+    }
+}
+
+/// Everything a package's findings depend on: the package itself (name, version, source, where
+/// it is and which layer put it there), the OS it is matched under, its layer's place in the
+/// image (findings say "layer 1 of 5") and the severity order.
+struct PackageMatchKey: Hashable {
+    var type: String
+    var name: String
+    var version: String
+    var sourceName: String?
+    var sourceVersion: String?
+    var location: String
+    var purl: String?
+    var ownedBy: String?
+    var layerDigest: String?
+    var layerIndex: Int?
+    var layerCount: Int
+    var osFamily: String?
+    var osRelease: String?
+    var severityOrder: [String]
+
+    init(_ package: Package, os: OSRelease?, layers: [ImageInventory.Layer], severity: [String]) {
+        type = package.type.rawValue
+        name = package.name
+        version = package.version
+        sourceName = package.sourceName
+        sourceVersion = package.sourceVersion
+        location = package.location
+        purl = package.purl
+        ownedBy = package.properties["ownedBy"]
+        layerDigest = package.layerDigest
+        layerIndex = layers.first { $0.digest == package.layerDigest }?.index
+        layerCount = layers.count
+        osFamily = os?.family
+        osRelease = os.map { "\($0.version)|\($0.releaseKey)" }
+        severityOrder = severity
     }
 }

@@ -23,29 +23,20 @@ public struct Matcher: Sendable {
         var unmatchable = 0
 
         for package in inventory.packages {
-            let keys = AdvisoryKey.keys(for: package, os: inventory.os)
-            if keys.isEmpty {
-                if package.type.isOSPackage { unmatchable += 1 }
-                continue
+            // Images share most packages (a common base, the same layers): what one package in
+            // one place of one OS matches is worked out once per cache.
+            let memoKey = PackageMatchKey(package, os: inventory.os, layers: inventory.layers, severity: severity.order)
+            let result: PackageMatch
+            if let hit = cache.packageMatch(memoKey) {
+                result = hit
+            } else {
+                result = try await matchPackage(package, inventory: inventory)
+                cache.storePackageMatch(memoKey, result)
             }
-            var byID: [String: Finding] = [:]
-            for key in keys {
-                namespacesSearched.insert(key.namespace)
-                let evaluation = try await cache.evaluate(database, key)
-                warnings += evaluation.errors
-                for entry in evaluation.affecting {
-                    guard let record = try await cache.vulnerability(database, id: entry.vulnerabilityID), record.withdrawn == nil,
-                          record.informational == nil else { continue }
-                    let finding = try await makeFinding(package, inventory: inventory, key: key, entry: entry, record: record)
-                    // One finding per vulnerability and package, however many records describe it.
-                    if let existing = byID[finding.vulnerabilityID] {
-                        byID[finding.vulnerabilityID] = Self.merge(existing, finding)
-                    } else {
-                        byID[finding.vulnerabilityID] = finding
-                    }
-                }
-            }
-            findings += byID.values
+            if result.unmatchable { unmatchable += 1 }
+            namespacesSearched.formUnion(result.namespaces)
+            warnings += result.warnings
+            findings += result.findings
         }
 
         if unmatchable > 0 {
@@ -60,6 +51,41 @@ public struct Matcher: Sendable {
         // A comparison problem is reported once, not once per package sharing the advisory key.
         var seen: Set<String> = []
         return MatchResult(findings: findings, warnings: warnings.filter { seen.insert($0).inserted })
+    }
+
+    /// Everything matching says about one package.
+    struct PackageMatch {
+        var findings: [Finding]
+        var warnings: [String]
+        var namespaces: Set<String>
+        var unmatchable: Bool
+    }
+
+    private func matchPackage(_ package: Package, inventory: ImageInventory) async throws -> PackageMatch {
+        let keys = AdvisoryKey.keys(for: package, os: inventory.os)
+        if keys.isEmpty {
+            return PackageMatch(findings: [], warnings: [], namespaces: [], unmatchable: package.type.isOSPackage)
+        }
+        var result = PackageMatch(findings: [], warnings: [], namespaces: [], unmatchable: false)
+        var byID: [String: Finding] = [:]
+        for key in keys {
+            result.namespaces.insert(key.namespace)
+            let evaluation = try await cache.evaluate(database, key)
+            result.warnings += evaluation.errors
+            for entry in evaluation.affecting {
+                guard let record = try await cache.vulnerability(database, id: entry.vulnerabilityID), record.withdrawn == nil,
+                      record.informational == nil else { continue }
+                let finding = try await makeFinding(package, inventory: inventory, key: key, entry: entry, record: record)
+                // One finding per vulnerability and package, however many records describe it.
+                if let existing = byID[finding.vulnerabilityID] {
+                    byID[finding.vulnerabilityID] = Self.merge(existing, finding)
+                } else {
+                    byID[finding.vulnerabilityID] = finding
+                }
+            }
+        }
+        result.findings = Array(byID.values)
+        return result
     }
 
     private func makeFinding(_ package: Package, inventory: ImageInventory, key: AdvisoryKey, entry: AffectedPackage,

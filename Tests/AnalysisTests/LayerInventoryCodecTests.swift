@@ -64,3 +64,26 @@ import Testing
         }
     }
 }
+
+/// Stored image inventories (the defender's) round-trip through the binary form, and older JSON
+/// entries still read.
+@Suite struct ImageInventoryCodecTests {
+    @Test func roundTripsAndReadsJSON() throws {
+        let packages = [
+            Package(type: .deb, name: "openssl", version: "3.0.11-1~deb12u2", sourceName: "openssl", sourceVersion: "3.0.11-1~deb12u2",
+                    arch: "amd64", licenses: ["Apache-2.0"], location: "/var/lib/dpkg/status", properties: ["x": "y"], layerDigest: "sha256:aa"),
+            Package(type: .pypi, name: "Jinja2", version: "2.10", location: "/opt/venv/lib/python3.11/site-packages/Jinja2-2.10.dist-info/METADATA"),
+        ]
+        let inventory = ImageInventory(source: "oci:x", manifestDigest: "sha256:bb", configDigest: "sha256:cc", platform: "linux/amd64",
+                                       os: nil, layers: [], packages: packages, errors: ["layer 2: odd"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let binary = try ImageInventoryCodec.encode(inventory)
+        let decoded = try #require(ImageInventoryCodec.decode(binary))
+        #expect(try encoder.encode(decoded) == encoder.encode(inventory))
+        let fromJSON = try #require(ImageInventoryCodec.decode(Array(try encoder.encode(inventory))))
+        #expect(try encoder.encode(fromJSON) == encoder.encode(inventory))
+        #expect(ImageInventoryCodec.decode(Array(binary.dropLast())) == nil, "a truncated entry is refused")
+        #expect(ImageInventoryCodec.decode(Array("garbage".utf8)) == nil)
+    }
+}

@@ -48,8 +48,8 @@ fi
 MIDDB=$ROOT/.cache/bench-vulndb-yesterday.sqlite
 if [[ ! -f $MIDDB ]]; then
   cp -r "$VULNDATA" "$WORK/yesterday"; chmod -R u+w "$WORK/yesterday"
-  find "$WORK/yesterday/debian" -name '*.json' | sort | head -25 | xargs rm -f
-  find "$WORK/yesterday/pypi" -name '*.yaml' | sort | head -25 | xargs rm -f
+  find "$WORK/yesterday/debian" -name '*.json' | sort | awk 'NR <= 25' | xargs rm -f
+  find "$WORK/yesterday/pypi" -name '*.yaml' | sort | awk 'NR <= 25' | xargs rm -f
   "$BIN/drydock" db build --source "$WORK/yesterday" --out "$MIDDB" >/dev/null 2>&1
   rm -rf "$WORK/yesterday"
 fi

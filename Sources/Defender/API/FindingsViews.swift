@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Matching
 
@@ -179,9 +180,8 @@ struct FindingsViews {
         guard image.inventories.count > 1 else { return [] }
         var out: [String] = []
         for digest in image.inventories {
-            guard let data = try await store.inventory(digest: digest),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let platform = object["platform"] as? String else { continue }
+            guard let data = try await store.inventory(digest: digest), let platform = ImageInventoryCodec.decode(Array(data))?.platform
+            else { continue }
             out.append(platform)
         }
         return out

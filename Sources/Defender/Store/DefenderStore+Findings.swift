@@ -80,7 +80,6 @@ extension DefenderStore {
         guard let image = try await image(id: imageID) else { return }
         let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
         let warnings = (try? JSONEncoder().encode(evaluation.warnings)) ?? Data("[]".utf8)
-        let encoder = JSONEncoder()
         try await transaction {
             _ = try await writer.query("""
                 UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
@@ -90,59 +89,63 @@ extension DefenderStore {
                       .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
             guard evaluation.status == .completed else { return }
 
-            var previous: [String: (state: String, firstSeen: Double)] = [:]
-            for row in try await writer.query("SELECT key, state, first_seen FROM defender_findings WHERE image_id = ?", [.integer(imageID)]) {
-                previous[row.string("key") ?? ""] = (row.string("state") ?? "", row.double("first_seen") ?? now)
-            }
+            let previous = Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ?", [.integer(imageID)])
+                .compactMap { $0.string("key") })
             let tags = try await writer.query("""
                 SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?
                 """, [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
-            // Earlier digests of this image's tags: where a finding was first seen for the tag.
-            var earlier: [Int] = []
-            for tag in tags {
-                for row in try await writer.query("""
-                    SELECT DISTINCT i.id FROM defender_tag_history h JOIN defender_images i
-                      ON i.registry = h.registry AND i.repository = h.repository AND i.digest = h.digest
-                    WHERE h.registry = ? AND h.repository = ? AND h.tag = ? AND h.digest != ?
-                    """, [.text(image.registry), .text(image.repository), .text(tag), .text(image.digest)]) {
-                    if let id = row.column("id")?.integer { earlier.append(id) }
-                }
-            }
 
+            struct Row: Encodable {
+                var key: String
+                var id: String
+                var severity: String
+                var firstSeen: Double
+                var body: Finding
+            }
             var current = Set<String>()
+            var rows: [Row] = []
+            rows.reserveCapacity(evaluation.findings.count)
             for finding in evaluation.findings {
                 let key = StoredFinding.key(finding)
                 guard current.insert(key).inserted else { continue }
-                // Text, not a BLOB: SQLite's JSON functions read a BLOB as JSONB.
-                let body = SQLiteData.text(String(decoding: try encoder.encode(finding), as: UTF8.self))
-                if let known = previous[key] {
-                    // Resolved by this digest (an older database reported it) and back: open again.
-                    // Resolved by the digest that replaced this one under a tag: stays resolved.
-                    let own = SQLiteData.text(image.digest)
-                    _ = try await writer.query("""
-                        UPDATE defender_findings SET last_seen = ?, body = ?, severity = ?,
-                          state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
-                          resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
-                          resolved_by = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_by END
-                        WHERE image_id = ? AND key = ?
-                        """, [.float(now), body, .text(finding.severity), own, own, own, own, own, own, .integer(imageID), .text(key)])
-                    _ = known
-                } else {
-                    var firstSeen = now
-                    if !earlier.isEmpty {
-                        let placeholders = earlier.map { _ in "?" }.joined(separator: ",")
-                        let row = try await writer.query("""
-                            SELECT min(first_seen) AS first FROM defender_findings WHERE key = ? AND image_id IN (\(placeholders))
-                            """, [.text(key)] + earlier.map { .integer($0) }).first
-                        if let first = row?.double("first") { firstSeen = min(first, now) }
+                rows.append(Row(key: key, id: finding.vulnerabilityID, severity: finding.severity, firstSeen: now, body: finding))
+            }
+            // A finding new to this digest but seen under one of its tags before (in a digest the
+            // tag pointed at) keeps the time it was first seen there.
+            if !tags.isEmpty && rows.contains(where: { !previous.contains($0.key) }) {
+                var inherited: [String: Double] = [:]
+                for tag in tags {
+                    for row in try await writer.query("""
+                        SELECT f.key AS key, min(f.first_seen) AS first FROM defender_tag_history h
+                        JOIN defender_images i ON i.registry = h.registry AND i.repository = h.repository AND i.digest = h.digest
+                        JOIN defender_findings f ON f.image_id = i.id
+                        WHERE h.registry = ? AND h.repository = ? AND h.tag = ? AND h.digest != ? GROUP BY f.key
+                        """, [.text(image.registry), .text(image.repository), .text(tag), .text(image.digest)]) {
+                        guard let key = row.string("key"), let first = row.double("first") else { continue }
+                        inherited[key] = min(first, inherited[key] ?? first)
                     }
-                    _ = try await writer.query("""
-                        INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body)
-                        VALUES (?, ?, ?, ?, 'open', ?, ?, ?)
-                        """, [.integer(imageID), .text(key), .text(finding.vulnerabilityID), .text(finding.severity),
-                              .float(firstSeen), .float(now), body])
+                }
+                for index in rows.indices where !previous.contains(rows[index].key) {
+                    if let first = inherited[rows[index].key] { rows[index].firstSeen = min(first, now) }
                 }
             }
+            // Every finding in one statement: a re-match after a database update writes thousands
+            // of images, and a statement per finding was most of that time. A finding resolved by
+            // this digest (an older database reported it) and back opens again; one resolved by
+            // the digest that replaced this one under a tag stays resolved. Bodies are stored as
+            // text: SQLite's JSON functions would read a BLOB as JSONB.
+            let own = SQLiteData.text(image.digest)
+            _ = try await writer.query("""
+                INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body)
+                SELECT ?, value->>'key', value->>'id', value->>'severity', 'open', value->>'firstSeen', ?, value->>'body'
+                FROM json_each(?) WHERE true
+                ON CONFLICT (image_id, key) DO UPDATE SET last_seen = excluded.last_seen, body = excluded.body,
+                  severity = excluded.severity,
+                  state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
+                  resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
+                  resolved_by = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_by END
+                """, [.integer(imageID), .float(now), .text(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)),
+                      own, own, own, own, own, own])
             // What this digest had and no longer has (a new database withdrew or narrowed it).
             _ = try await writer.query("""
                 UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?

@@ -40,7 +40,6 @@ let clock = ContinuousClock()
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
 // Seed: one image per variant, recorded as a push and given its inventory.
-let encoder = JSONEncoder()
 let seeding = try await clock.measure {
     for index in 0..<count {
         var inventory = base
@@ -51,7 +50,7 @@ let seeding = try await clock.measure {
                                                         tag: "v\(index)", mediaType: "application/vnd.oci.image.manifest.v1+json",
                                                         time: Date().timeIntervalSince1970), now: Date().timeIntervalSince1970)
         guard let id = outcome.scan?.imageID else { continue }
-        try await store.saveInventory(digest: digest, json: try encoder.encode(inventory), now: Date().timeIntervalSince1970)
+        try await store.saveInventory(digest: digest, json: Data(try ImageInventoryCodec.encode(inventory)), now: Date().timeIntervalSince1970)
         try await store.setInventories(imageID: id, digests: [digest], analyzers: "bench", keys: AdvisoryKeys.of(inventory),
                                        now: Date().timeIntervalSince1970)
         try await store.finishJob(imageID: id)
