@@ -155,6 +155,7 @@ let package = Package(
             name: "Defender",
             dependencies: [
                 "Analysis", "Matching", "VulnDB", "RegistryClient", "OCI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

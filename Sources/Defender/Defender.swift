@@ -61,7 +61,11 @@ public final class Defender: Service, Sendable {
     // MARK: Running
 
     public func run() async throws {
-        try await start()
+        do { try await start() } catch {
+            // The registry keeps serving; pushes still arrive as events, and the next start
+            // catches up with whatever this one could not.
+            logger.error("the defender could not catch up with the registry on start", metadata: ["error": "\(error)"])
+        }
         await withTaskGroup(of: Void.self) { group in
             for signal in signals {
                 group.addTask { await self.workerLoop(signal) }
@@ -372,6 +376,7 @@ public final class Defender: Service, Sendable {
                 stats.reevaluated += 1
             }
         }
+        try await store.removeUnusedBodies()
         stats.finishedAt = now
         try await store.setSetting("continuous_pass_at", String(started))
         if let data = try? JSONEncoder().encode(stats) { try await store.setSetting("continuous_pass", String(decoding: data, as: UTF8.self)) }
@@ -398,7 +403,7 @@ public final class Defender: Service, Sendable {
 enum RepositoryPattern {
     static func matches(_ pattern: String, _ name: String) -> Bool {
         var regex = "^"
-        var chars = Array(pattern)
+        let chars = Array(pattern)
         var i = 0
         while i < chars.count {
             let c = chars[i]
@@ -416,7 +421,6 @@ enum RepositoryPattern {
             }
             i += 1
         }
-        chars.removeAll()
         regex += "$"
         return name.range(of: regex, options: .regularExpression) != nil
     }

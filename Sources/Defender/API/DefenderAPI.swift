@@ -73,7 +73,7 @@ public struct DefenderAPI: Sendable {
             return try reply(try await FindingsViews(defender: defender).show(reference: reference, state: try state(query)))
         case _ where group == "findings" && method == "GET" && path.count == 2 && path[0] == "affected":
             let id = last
-            return try reply(try await FindingsViews(defender: defender).affected(id: id))
+            return Reply(status: 200, json: try await FindingsViews(defender: defender).affectedJSON(id: id))
         case "vulndb GET ":
             return try reply(try await status().database)
         case "vulndb PUT ":

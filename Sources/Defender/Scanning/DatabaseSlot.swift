@@ -13,6 +13,8 @@ actor DatabaseSlot {
         let info: DatabaseInfo
         /// Shared lookups of everything matched against this database.
         let cache: AdvisoryCache
+        /// Stored JSON of the findings matched against it.
+        let bodies: FindingBodyCache
         let generation: Int
     }
 
@@ -50,7 +52,7 @@ actor DatabaseSlot {
             if let retired { await retired.close() }
             retired = current?.database
             generation += 1
-            current = Loaded(database: database, info: info, cache: AdvisoryCache(), generation: generation)
+            current = Loaded(database: database, info: info, cache: AdvisoryCache(), bodies: FindingBodyCache(), generation: generation)
             lastError = nil
             loadedAt = now
             return true

@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import Matching
+import Synchronization
 
 /// Matches an image's stored inventories (one per platform) against the loaded database: the
 /// same pipeline as `drydock scan` (`ScanReport.make` without filters), so that the defender and
@@ -34,7 +35,26 @@ enum Evaluator {
             }
             for warning in report.warnings where !warnings.contains(warning) { warnings.append(warning) }
         }
+        let bodies = findings.map { database.bodies.body(for: $0) }
         return DefenderStore.Evaluation(findings: findings, remediations: remediations, warnings: warnings, status: .completed,
-                                        message: nil, databaseBuiltAt: database.info.builtAt.timeIntervalSince1970)
+                                        message: nil, databaseBuiltAt: database.info.builtAt.timeIntervalSince1970, bodies: bodies)
+    }
+}
+
+/// Stored JSON of the findings matched against one database: the same package in the same layer
+/// gives the same finding in every image, so each is encoded and hashed once.
+final class FindingBodyCache: Sendable {
+    private let bodies = Mutex<[Finding: FindingBody]>([:])
+    /// Bounded like the matcher's memo: past this it starts over.
+    static let limit = 200_000
+
+    func body(for finding: Finding) -> FindingBody {
+        if let hit = bodies.withLock({ $0[finding] }) { return hit }
+        let made = FindingBody(finding)
+        bodies.withLock {
+            if $0.count >= Self.limit { $0.removeAll(keepingCapacity: true) }
+            $0[finding] = made
+        }
+        return made
     }
 }

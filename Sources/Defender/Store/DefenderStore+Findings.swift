@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Matching
 import NIOCore
@@ -59,9 +60,13 @@ extension DefenderStore {
         public var status: ScanStatus
         public var message: String?
         public var databaseBuiltAt: Double?
+        /// Each finding's stored JSON and its hash, in `findings` order (made by the caller, off
+        /// the store's actor).
+        public var bodies: [FindingBody]
 
         public init(findings: [Finding], remediations: [Remediation], warnings: [String], status: ScanStatus,
-                    message: String?, databaseBuiltAt: Double?) {
+                    message: String?, databaseBuiltAt: Double?, bodies: [FindingBody] = []) {
+            self.bodies = bodies.count == findings.count ? bodies : findings.map(FindingBody.init)
             self.findings = findings
             self.remediations = remediations
             self.warnings = warnings
@@ -100,16 +105,20 @@ extension DefenderStore {
                 var id: String
                 var severity: String
                 var firstSeen: Double
-                var body: Finding
+                var hash: String
             }
             var current = Set<String>()
             var rows: [Row] = []
+            var bodies: [String: String] = [:]
             rows.reserveCapacity(evaluation.findings.count)
-            for finding in evaluation.findings {
+            for (finding, body) in zip(evaluation.findings, evaluation.bodies) {
                 let key = StoredFinding.key(finding)
                 guard current.insert(key).inserted else { continue }
-                rows.append(Row(key: key, id: finding.vulnerabilityID, severity: finding.severity, firstSeen: now, body: finding))
+                rows.append(Row(key: key, id: finding.vulnerabilityID, severity: finding.severity, firstSeen: now, hash: body.hash))
+                bodies[body.hash] = body.json
             }
+            _ = try await writer.query("INSERT OR IGNORE INTO defender_finding_bodies (hash, body) SELECT key, value FROM json_each(?)",
+                                       [.text(String(decoding: try JSONEncoder().encode(bodies), as: UTF8.self))])
             // A finding new to this digest but seen under one of its tags before (in a digest the
             // tag pointed at) keeps the time it was first seen there.
             if !tags.isEmpty && rows.contains(where: { !previous.contains($0.key) }) {
@@ -132,14 +141,13 @@ extension DefenderStore {
             // Every finding in one statement: a re-match after a database update writes thousands
             // of images, and a statement per finding was most of that time. A finding resolved by
             // this digest (an older database reported it) and back opens again; one resolved by
-            // the digest that replaced this one under a tag stays resolved. Bodies are stored as
-            // text: SQLite's JSON functions would read a BLOB as JSONB.
+            // the digest that replaced this one under a tag stays resolved.
             let own = SQLiteData.text(image.digest)
             _ = try await writer.query("""
-                INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body)
-                SELECT ?, value->>'key', value->>'id', value->>'severity', 'open', value->>'firstSeen', ?, value->>'body'
+                INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body_hash)
+                SELECT ?, value->>'key', value->>'id', value->>'severity', 'open', value->>'firstSeen', ?, value->>'hash'
                 FROM json_each(?) WHERE true
-                ON CONFLICT (image_id, key) DO UPDATE SET last_seen = excluded.last_seen, body = excluded.body,
+                ON CONFLICT (image_id, key) DO UPDATE SET last_seen = excluded.last_seen, body_hash = excluded.body_hash,
                   severity = excluded.severity,
                   state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
                   resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
@@ -201,14 +209,20 @@ extension DefenderStore {
         }
     }
 
+    /// Finding bodies no image refers to any more.
+    @discardableResult
+    public func removeUnusedBodies() async throws -> Int {
+        try await write("DELETE FROM defender_finding_bodies WHERE hash NOT IN (SELECT body_hash FROM defender_findings) RETURNING hash").count
+    }
+
     /// Rebuilds the vulnerability-ID index of an image from its open findings (IDs and aliases).
     private func reindex(imageID: Int) async throws {
         _ = try await writer.query("DELETE FROM defender_finding_ids WHERE image_id = ?", [.integer(imageID)])
         _ = try await writer.query("""
             INSERT OR IGNORE INTO defender_finding_ids (id, image_id)
             SELECT vulnerability_id, image_id FROM defender_findings WHERE image_id = ? AND state = 'open'
-            UNION SELECT value, image_id FROM defender_findings, json_each(body, '$.aliases')
-              WHERE image_id = ? AND state = 'open'
+            UNION SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
+              json_each(b.body, '$.aliases') j WHERE f.image_id = ? AND f.state = 'open'
             """, [.integer(imageID), .integer(imageID)])
     }
 
@@ -217,7 +231,9 @@ extension DefenderStore {
     public func findings(imageID: Int) async throws -> [StoredFinding] {
         let decoder = JSONDecoder()
         return try await reader.query("""
-            SELECT key, state, first_seen, last_seen, resolved_at, resolved_by, body FROM defender_findings WHERE image_id = ?
+            SELECT f.key AS key, f.state AS state, f.first_seen AS first_seen, f.last_seen AS last_seen, f.resolved_at AS resolved_at,
+              f.resolved_by AS resolved_by, b.body AS body
+            FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash WHERE f.image_id = ?
             """, [.integer(imageID)]).compactMap { row in
             guard let body = row.data("body"), let finding = try? decoder.decode(Finding.self, from: body) else { return nil }
             return StoredFinding(key: row.string("key") ?? "", finding: finding,
@@ -249,12 +265,33 @@ extension DefenderStore {
         return out
     }
 
-    /// Every listed image with an open finding of `id` (or of a vulnerability it is an alias of).
-    public func affected(by id: String) async throws -> [ImageRecord] {
+    /// `findings affected` as a JSON array, built by SQLite: a widespread CVE is in thousands of
+    /// images, and building and encoding that many rows in Swift took most of the answer's time.
+    /// Each element has `registry`, `repository`, `digest`, `tags` and `scanStatus`.
+    public func affectedJSON(by id: String) async throws -> String {
         try await reader.query("""
-            SELECT \(Self.imageColumns.split(separator: ",").map { "i." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
-            FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
-            WHERE f.id = ? AND i.deleted_at IS NULL ORDER BY i.repository, i.digest
-            """, [.text(id)]).map(Self.image)
+            SELECT coalesce(json_group_array(json_object('registry', i.registry, 'repository', i.repository, 'digest', i.digest,
+              'tags', (SELECT json_group_array(t.tag) FROM (SELECT tag FROM defender_tags t WHERE t.registry = i.registry
+                       AND t.repository = i.repository AND t.digest = i.digest ORDER BY tag) t),
+              'scanStatus', i.status)), '[]') AS images
+            FROM (SELECT i.* FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
+                  WHERE f.id = ? AND i.deleted_at IS NULL ORDER BY i.repository, i.digest) i
+            """, [.text(id)]).first?.string("images") ?? "[]"
+    }
+
+}
+
+/// A finding as stored: its JSON (text, since SQLite's JSON functions would read a BLOB as
+/// JSONB) and the SHA-256 of that JSON, which names it in `defender_finding_bodies`.
+public struct FindingBody: Sendable {
+    public var hash: String
+    public var json: String
+
+    public init(_ finding: Finding) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(finding)) ?? Data("{}".utf8)
+        json = String(decoding: data, as: UTF8.self)
+        hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

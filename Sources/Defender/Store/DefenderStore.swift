@@ -98,8 +98,12 @@ public actor DefenderStore {
         """
         CREATE TABLE IF NOT EXISTS defender_findings (image_id INTEGER NOT NULL, key TEXT NOT NULL,
           vulnerability_id TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL, first_seen REAL NOT NULL,
-          last_seen REAL NOT NULL, resolved_at REAL, resolved_by TEXT, body BLOB NOT NULL, PRIMARY KEY (image_id, key))
+          last_seen REAL NOT NULL, resolved_at REAL, resolved_by TEXT, body_hash TEXT NOT NULL, PRIMARY KEY (image_id, key))
         """,
+        // A finding's JSON once however many images have it (the same package in the same base
+        // layer matches the same way everywhere): re-matching thousands of images then writes
+        // small rows instead of rewriting a kilobyte per finding per image.
+        "CREATE TABLE IF NOT EXISTS defender_finding_bodies (hash TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID",
         // Vulnerability IDs and aliases of open findings: `findings affected` is one index lookup.
         """
         CREATE TABLE IF NOT EXISTS defender_finding_ids (id TEXT NOT NULL, image_id INTEGER NOT NULL,
