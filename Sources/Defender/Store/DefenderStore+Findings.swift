@@ -274,7 +274,7 @@ extension DefenderStore {
               'tags', (SELECT json_group_array(t.tag) FROM (SELECT tag FROM defender_tags t WHERE t.registry = i.registry
                        AND t.repository = i.repository AND t.digest = i.digest ORDER BY tag) t),
               'scanStatus', i.status)), '[]') AS images
-            FROM (SELECT i.* FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
+            FROM (SELECT i.registry, i.repository, i.digest, i.status FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
                   WHERE f.id = ? AND i.deleted_at IS NULL ORDER BY i.repository, i.digest) i
             """, [.text(id)]).first?.string("images") ?? "[]"
     }
