@@ -12,6 +12,10 @@ public final class PullRecorder: Sendable {
     private let metadata: any MetadataStore
     private let events: RegistryEventHub?
     private let pending = Mutex<[PullKey: PullRecord]>([:])
+    /// One flush at a time: a flush that finds the batch already taken by a flush in progress
+    /// (the server's once-a-second one) waits for it, so that when `flush` returns every pull
+    /// recorded before the call is written.
+    private let flushing = AsyncMutex()
 
     private struct PullKey: Hashable {
         var repository: String
@@ -32,6 +36,10 @@ public final class PullRecorder: Sendable {
 
     /// Writes everything recorded so far.
     public func flush() async throws {
+        try await flushing.withLock { try await self.flushPending() }
+    }
+
+    private func flushPending() async throws {
         let batch = pending.withLock { pending in
             defer { pending.removeAll() }
             return pending
