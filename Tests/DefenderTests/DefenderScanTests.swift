@@ -329,3 +329,25 @@ func waitUntil(timeout: Double = 30, _ condition: () async -> Bool) async throws
     }
     throw TestSupportError("condition not met within \(timeout) s")
 }
+
+/// A replacement with no findings at all still resolves everything the old digest had (the
+/// "nothing changed" shortcut of a re-match must not skip it).
+@Suite struct CleanReplacementTests {
+    @Test func aCleanReplacementResolvesEverything() async throws {
+        let dir = try TemporaryDirectory.make(prefix: "defender-db")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = try await TestDatabases.build(into: dir, name: "full")
+        let server = try await ScanningRegistry.start(database: database)
+        let old = try await TestImage.python([("requests", "2.2.0")]).push(to: server.address, "team/app", tag: "v1")
+        try await server.waitFor("team/app:v1")
+        let new = try await TestImage.python([("requests", "99.0.0")]).push(to: server.address, "team/app", tag: "v1")
+        let clean = try await server.waitFor("team/app:v1") { $0["digest"] as? String == new }
+        #expect(ids(clean, state: "open").isEmpty && clean["healthy"] as? Bool == true)
+        let oldView = try await server.show("team/app@\(old)", state: "all")
+        let states = Set((oldView["findings"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String })
+        #expect(states == ["resolved"])
+        let affected = try await server.admin(.GET, "/admin/findings/affected/CVE-2014-1830")
+        #expect((affected.body["images"] as? [[String: Any]] ?? []).isEmpty)
+        await server.stop()
+    }
+}

@@ -94,11 +94,26 @@ extension DefenderStore {
                       .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
             guard evaluation.status == .completed else { return }
 
-            let previous = Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ?", [.integer(imageID)])
-                .compactMap { $0.string("key") })
+            // What is stored now: key → (state, body). When the evaluation says exactly what the
+            // open findings already say (the daily pass, an update that changed nothing here),
+            // only the times move.
+            var stored: [String: (state: String, hash: String)] = [:]
+            for row in try await writer.query("SELECT key, state, body_hash FROM defender_findings WHERE image_id = ?", [.integer(imageID)]) {
+                stored[row.string("key") ?? ""] = (row.string("state") ?? "", row.string("body_hash") ?? "")
+            }
+            let previous = Set(stored.keys)
             let tags = try await writer.query("""
                 SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?
                 """, [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
+            if Self.isUnchanged(evaluation, stored: stored) {
+                _ = try await writer.query("UPDATE defender_findings SET last_seen = ? WHERE image_id = ? AND state = 'open'",
+                                           [.float(now), .integer(imageID)])
+                // Still the image's first evaluation, perhaps (nothing found, nothing stored):
+                // what it replaced under its tags is resolved all the same.
+                let open = Set(stored.filter { $0.value.state == "open" }.keys)
+                try await resolveReplacedDigests(of: image, current: open, tags: tags, now: now)
+                return
+            }
 
             struct Row: Encodable {
                 var key: String
@@ -162,6 +177,20 @@ extension DefenderStore {
             try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
             try await reindex(imageID: imageID)
         }
+    }
+
+    /// The evaluation's findings are exactly the open ones stored, with the same bodies, and
+    /// nothing else is stored open.
+    static func isUnchanged(_ evaluation: Evaluation, stored: [String: (state: String, hash: String)]) -> Bool {
+        var seen = 0
+        var keys = Set<String>()
+        for (finding, body) in zip(evaluation.findings, evaluation.bodies) {
+            let key = StoredFinding.key(finding)
+            guard keys.insert(key).inserted else { continue }
+            guard let known = stored[key], known.state == "open", known.hash == body.hash else { return false }
+            seen += 1
+        }
+        return seen == stored.values.filter { $0.state == "open" }.count
     }
 
     /// A tag moved to an image scanned before (`crane tag`, a re-push of an old digest): resolve
@@ -271,8 +300,8 @@ extension DefenderStore {
     public func affectedJSON(by id: String) async throws -> String {
         try await reader.query("""
             SELECT coalesce(json_group_array(json_object('registry', i.registry, 'repository', i.repository, 'digest', i.digest,
-              'tags', (SELECT json_group_array(t.tag) FROM (SELECT tag FROM defender_tags t WHERE t.registry = i.registry
-                       AND t.repository = i.repository AND t.digest = i.digest ORDER BY tag) t),
+              'tags', json((SELECT json_group_array(t.tag) FROM (SELECT tag FROM defender_tags t WHERE t.registry = i.registry
+                            AND t.repository = i.repository AND t.digest = i.digest ORDER BY tag) t)),
               'scanStatus', i.status)), '[]') AS images
             FROM (SELECT i.registry, i.repository, i.digest, i.status FROM defender_finding_ids f JOIN defender_images i ON i.id = f.image_id
                   WHERE f.id = ? AND i.deleted_at IS NULL ORDER BY i.repository, i.digest) i
