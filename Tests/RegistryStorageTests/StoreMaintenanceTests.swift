@@ -120,7 +120,8 @@ import Testing
         let id = try await store.startUpload(repository: Self.repo("app"))
         let (slow, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let first = Task { try await store.append(id: id, repository: Self.repo("app"), expectedOffset: nil, body: slow) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Time for the first append to take the session (100 ms was once not enough on a loaded machine).
+        try await Task.sleep(for: .seconds(1))
         await #expect(throws: StorageError.self) {
             try await store.append(id: id, repository: Self.repo("app"), expectedOffset: nil, body: Self.body("x").async)
         }

@@ -94,27 +94,18 @@ extension DefenderStore {
                       .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
             guard evaluation.status == .completed else { return }
 
-            // What is stored now: key → (state, body). When the evaluation says exactly what the
-            // open findings already say (the daily pass, an update that changed nothing here),
-            // only the times move.
-            var stored: [String: (state: String, hash: String)] = [:]
-            for row in try await writer.query("SELECT key, state, body_hash FROM defender_findings WHERE image_id = ?", [.integer(imageID)]) {
-                stored[row.string("key") ?? ""] = (row.string("state") ?? "", row.string("body_hash") ?? "")
+            // What is stored now: key → (state, body).
+            var stored: [String: (state: String, hash: String, resolvedElsewhere: Bool)] = [:]
+            for row in try await writer.query("SELECT key, state, body_hash, resolved_by FROM defender_findings WHERE image_id = ?",
+                                              [.integer(imageID)]) {
+                let resolvedBy = row.string("resolved_by")
+                stored[row.string("key") ?? ""] = (row.string("state") ?? "", row.string("body_hash") ?? "",
+                                                   resolvedBy != nil && resolvedBy != image.digest)
             }
             let previous = Set(stored.keys)
             let tags = try await writer.query("""
                 SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?
                 """, [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
-            if Self.isUnchanged(evaluation, stored: stored) {
-                _ = try await writer.query("UPDATE defender_findings SET last_seen = ? WHERE image_id = ? AND state = 'open'",
-                                           [.float(now), .integer(imageID)])
-                // Still the image's first evaluation, perhaps (nothing found, nothing stored):
-                // what it replaced under its tags is resolved all the same.
-                let open = Set(stored.filter { $0.value.state == "open" }.keys)
-                try await resolveReplacedDigests(of: image, current: open, tags: tags, now: now)
-                return
-            }
-
             struct Row: Encodable {
                 var key: String
                 var id: String
@@ -122,18 +113,26 @@ extension DefenderStore {
                 var firstSeen: Double
                 var hash: String
             }
+            // Only what changed is written: a finding new to this image (or back), or one whose
+            // record changed. One still there as it was needs nothing: an open finding's
+            // `lastSeen` is the image's last evaluation (`findings(imageID:)`).
             var current = Set<String>()
             var rows: [Row] = []
             var bodies: [String: String] = [:]
-            rows.reserveCapacity(evaluation.findings.count)
+            var rewritten = false
             for (finding, body) in zip(evaluation.findings, evaluation.bodies) {
                 let key = StoredFinding.key(finding)
                 guard current.insert(key).inserted else { continue }
+                if let known = stored[key], known.state != "resolved" || known.resolvedElsewhere, known.hash == body.hash { continue }
+                if let known = stored[key], known.state != "resolved" { rewritten = true }
                 rows.append(Row(key: key, id: finding.vulnerabilityID, severity: finding.severity, firstSeen: now, hash: body.hash))
                 bodies[body.hash] = body.json
             }
-            _ = try await writer.query("INSERT OR IGNORE INTO defender_finding_bodies (hash, body) SELECT key, value FROM json_each(?)",
-                                       [.text(String(decoding: try JSONEncoder().encode(bodies), as: UTF8.self))])
+            let gone = stored.filter { $0.value.state != "resolved" && !current.contains($0.key) }.map(\.key)
+            if !rows.isEmpty {
+                _ = try await writer.query("INSERT OR IGNORE INTO defender_finding_bodies (hash, body) SELECT key, value FROM json_each(?)",
+                                           [.text(String(decoding: try JSONEncoder().encode(bodies), as: UTF8.self))])
+            }
             // A finding new to this digest but seen under one of its tags before (in a digest the
             // tag pointed at) keeps the time it was first seen there.
             if !tags.isEmpty && rows.contains(where: { !previous.contains($0.key) }) {
@@ -153,44 +152,48 @@ extension DefenderStore {
                     if let first = inherited[rows[index].key] { rows[index].firstSeen = min(first, now) }
                 }
             }
-            // Every finding in one statement: a re-match after a database update writes thousands
-            // of images, and a statement per finding was most of that time. A finding resolved by
-            // this digest (an older database reported it) and back opens again; one resolved by
-            // the digest that replaced this one under a tag stays resolved.
-            let own = SQLiteData.text(image.digest)
-            _ = try await writer.query("""
-                INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body_hash)
-                SELECT ?, value->>'key', value->>'id', value->>'severity', 'open', value->>'firstSeen', ?, value->>'hash'
-                FROM json_each(?) WHERE true
-                ON CONFLICT (image_id, key) DO UPDATE SET last_seen = excluded.last_seen, body_hash = excluded.body_hash,
-                  severity = excluded.severity,
-                  state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
-                  resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
-                  resolved_by = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_by END
-                """, [.integer(imageID), .float(now), .text(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)),
-                      own, own, own, own, own, own])
-            // What this digest had and no longer has (a new database withdrew or narrowed it).
-            _ = try await writer.query("""
-                UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?
-                WHERE image_id = ? AND state != 'resolved' AND last_seen < ?
-                """, [.float(now), .text(image.digest), .integer(imageID), .float(now)])
+            // The changed findings in one statement. A finding resolved by this digest (an older
+            // database reported it) and back opens again; one resolved by the digest that
+            // replaced this one under a tag stays resolved.
+            if !rows.isEmpty {
+                let own = SQLiteData.text(image.digest)
+                _ = try await writer.query("""
+                    INSERT INTO defender_findings (image_id, key, vulnerability_id, severity, state, first_seen, last_seen, body_hash)
+                    SELECT ?, value->>'key', value->>'id', value->>'severity', 'open', value->>'firstSeen', ?, value->>'hash'
+                    FROM json_each(?) WHERE true
+                    ON CONFLICT (image_id, key) DO UPDATE SET last_seen = excluded.last_seen, body_hash = excluded.body_hash,
+                      severity = excluded.severity,
+                      state = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN 'open' ELSE state END,
+                      resolved_at = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_at END,
+                      resolved_by = CASE WHEN state = 'resolved' AND coalesce(resolved_by, ?) = ? THEN NULL ELSE resolved_by END
+                    """, [.integer(imageID), .float(now), .text(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)),
+                          own, own, own, own, own, own])
+            }
+            // What this digest had and no longer has (a new database withdrew or narrowed it):
+            // resolved by its own digest, last seen at the evaluation before this one.
+            if !gone.isEmpty {
+                _ = try await writer.query("""
+                    UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?, last_seen = ?
+                    WHERE image_id = ? AND key IN (SELECT value FROM json_each(?))
+                    """, [.float(now), .text(image.digest), .float(image.evaluatedAt ?? now), .integer(imageID),
+                          .text(Self.jsonText(gone))])
+            }
+            // The vulnerability-ID index: added to for new findings, rebuilt when findings went
+            // away or changed their records (their aliases may have gone).
+            if !gone.isEmpty || rewritten {
+                try await reindex(imageID: imageID)
+            } else if !rows.isEmpty {
+                _ = try await writer.query("""
+                    INSERT OR IGNORE INTO defender_finding_ids (id, image_id)
+                    SELECT f.vulnerability_id, f.image_id FROM defender_findings f
+                    WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
+                    UNION SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
+                      json_each(b.body, '$.aliases') j
+                    WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
+                    """, [.integer(imageID), .text(Self.jsonText(rows.map(\.key))), .integer(imageID), .text(Self.jsonText(rows.map(\.key)))])
+            }
             try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
-            try await reindex(imageID: imageID)
         }
-    }
-
-    /// The evaluation's findings are exactly the open ones stored, with the same bodies, and
-    /// nothing else is stored open.
-    static func isUnchanged(_ evaluation: Evaluation, stored: [String: (state: String, hash: String)]) -> Bool {
-        var seen = 0
-        var keys = Set<String>()
-        for (finding, body) in zip(evaluation.findings, evaluation.bodies) {
-            let key = StoredFinding.key(finding)
-            guard keys.insert(key).inserted else { continue }
-            guard let known = stored[key], known.state == "open", known.hash == body.hash else { return false }
-            seen += 1
-        }
-        return seen == stored.values.filter { $0.state == "open" }.count
     }
 
     /// A tag moved to an image scanned before (`crane tag`, a re-push of an old digest): resolve
@@ -220,8 +223,10 @@ extension DefenderStore {
                 for row in rows {
                     guard let key = row.string("key"), !current.contains(key) else { continue }
                     _ = try await writer.query("""
-                        UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ? WHERE image_id = ? AND key = ?
-                        """, [.float(now), .text(image.digest), .integer(old), .text(key)])
+                        UPDATE defender_findings SET state = 'resolved', resolved_at = ?, resolved_by = ?,
+                          last_seen = max(last_seen, coalesce((SELECT evaluated_at FROM defender_images WHERE id = ?), last_seen))
+                        WHERE image_id = ? AND key = ?
+                        """, [.float(now), .text(image.digest), .integer(old), .integer(old), .text(key)])
                 }
                 try await reindex(imageID: old)
             }
@@ -260,9 +265,11 @@ extension DefenderStore {
     public func findings(imageID: Int) async throws -> [StoredFinding] {
         let decoder = JSONDecoder()
         return try await reader.query("""
-            SELECT f.key AS key, f.state AS state, f.first_seen AS first_seen, f.last_seen AS last_seen, f.resolved_at AS resolved_at,
-              f.resolved_by AS resolved_by, b.body AS body
-            FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash WHERE f.image_id = ?
+            SELECT f.key AS key, f.state AS state, f.first_seen AS first_seen,
+              CASE WHEN f.state = 'resolved' THEN f.last_seen ELSE max(f.last_seen, coalesce(i.evaluated_at, 0)) END AS last_seen,
+              f.resolved_at AS resolved_at, f.resolved_by AS resolved_by, b.body AS body
+            FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash
+            JOIN defender_images i ON i.id = f.image_id WHERE f.image_id = ?
             """, [.integer(imageID)]).compactMap { row in
             guard let body = row.data("body"), let finding = try? decoder.decode(Finding.self, from: body) else { return nil }
             return StoredFinding(key: row.string("key") ?? "", finding: finding,
