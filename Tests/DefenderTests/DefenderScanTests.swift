@@ -351,3 +351,27 @@ func waitUntil(timeout: Double = 30, _ condition: () async -> Bool) async throws
         await server.stop()
     }
 }
+
+/// An image deleted and pushed again comes back into `findings affected`, though nothing about
+/// its findings changed.
+@Suite struct RepushTests {
+    @Test func aDeletedImagePushedAgainIsAffectedAgain() async throws {
+        let dir = try TemporaryDirectory.make(prefix: "defender-db")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = try await TestDatabases.build(into: dir, name: "full")
+        let server = try await ScanningRegistry.start(database: database)
+        let image = try await TestImage.python([("requests", "2.2.0")])
+        let digest = try await image.push(to: server.address, "team/app", tag: "v1")
+        try await server.waitFor("team/app:v1")
+        func affected() async throws -> Int {
+            ((try await server.admin(.GET, "/admin/findings/affected/CVE-2014-1830")).body["images"] as? [Any] ?? []).count
+        }
+        #expect(try await affected() == 1)
+        _ = try await Command.run(["curl", "-sf", "-X", "DELETE", "-u", "admin:\(TestRegistry.adminPassword)",
+                                   "\(server.url)/v2/team/app/manifests/\(digest)"])
+        try await waitUntil { (try? await affected()) == 0 }
+        try await image.push(to: server.address, "team/app", tag: "v1")
+        try await waitUntil { (try? await affected()) == 1 }
+        await server.stop()
+    }
+}

@@ -179,8 +179,15 @@ extension DefenderStore {
                           .text(Self.jsonText(gone))])
             }
             // The vulnerability-ID index: added to for new findings, rebuilt when findings went
-            // away or changed their records (their aliases may have gone).
-            if !gone.isEmpty || rewritten {
+            // away or changed their records (their aliases may have gone), or when the image has
+            // none though it has open findings (a delete, or an index taking its platforms over,
+            // emptied it; the image is back on its own).
+            var unindexed = false
+            if stored.values.contains(where: { $0.state == "open" }) {
+                unindexed = try await writer.query("SELECT 1 AS x FROM defender_finding_ids WHERE image_id = ? LIMIT 1",
+                                                   [.integer(imageID)]).isEmpty
+            }
+            if !gone.isEmpty || rewritten || unindexed {
                 try await reindex(imageID: imageID)
             } else if !rows.isEmpty {
                 _ = try await writer.query("""
