@@ -162,8 +162,10 @@ public final class Defender: Service, Sendable {
         while !Task.isCancelled {
             do {
                 if try await runNextJob() { continue }
-            } catch {
+            } catch where !(error is CancellationError) && !Task.isCancelled {
                 logger.warning("scan queue error", metadata: ["error": "\(error)"])
+            } catch {
+                break  // the server is stopping
             }
             await signal.wait(timeout: configuration.pollInterval)
         }

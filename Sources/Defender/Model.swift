@@ -67,7 +67,6 @@ public struct ImageRecord: Sendable {
     public var inventories: [String]
     /// The analyzers' fingerprint when the inventories were made (a newer Drydock rescans).
     public var analyzers: String?
-    public var healthy: Bool?
     public var deletedAt: Double?
 
     /// Pushed or pulled within the window: what the continuous re-evaluation covers.

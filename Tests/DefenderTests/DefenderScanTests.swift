@@ -256,9 +256,8 @@ import VulnDB
 
         // Allowed again: the blocked scan completes without a new push.
         _ = try await server.admin(.PATCH, "/admin/network", json: ["trustedServices": true], via: privateAddress)
-        let started = Date()
+        // Within a minute (the test's retry interval is 2 s; the server's is 30 s).
         try await server.waitFor("team/b:1", timeout: 60)
-        #expect(Date().timeIntervalSince(started) < 60)
         await server.stop()
     }
 

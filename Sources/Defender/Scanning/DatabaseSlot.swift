@@ -15,7 +15,6 @@ actor DatabaseSlot {
         let cache: AdvisoryCache
         /// Stored JSON of the findings matched against it.
         let bodies: FindingBodyCache
-        let generation: Int
     }
 
     let path: String
@@ -24,7 +23,6 @@ actor DatabaseSlot {
     private var fingerprint: [Int]?
     private(set) var lastError: String?
     private(set) var loadedAt: Double?
-    private var generation = 0
 
     init(path: String) {
         self.path = path
@@ -51,8 +49,7 @@ actor DatabaseSlot {
             }
             if let retired { await retired.close() }
             retired = current?.database
-            generation += 1
-            current = Loaded(database: database, info: info, cache: AdvisoryCache(), bodies: FindingBodyCache(), generation: generation)
+            current = Loaded(database: database, info: info, cache: AdvisoryCache(), bodies: FindingBodyCache())
             lastError = nil
             loadedAt = now
             return true

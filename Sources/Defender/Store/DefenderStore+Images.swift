@@ -257,12 +257,12 @@ extension DefenderStore {
             status: ScanStatus(rawValue: row.string("status") ?? "") ?? .queued, statusMessage: row.string("status_message"),
             scannedAt: row.double("scanned_at"), evaluatedAt: row.double("evaluated_at"),
             databaseBuiltAt: row.double("database_built_at"), inventories: row.decode("inventories", as: [String].self) ?? [],
-            analyzers: row.string("analyzers"), healthy: row.int("healthy").map { $0 == 1 }, deletedAt: row.double("deleted_at"))
+            analyzers: row.string("analyzers"), deletedAt: row.double("deleted_at"))
     }
 
     static let imageColumns = """
         id, registry, repository, digest, media_type, children, part_of, pushed_at, last_pulled_at, trigger, status,
-        status_message, scanned_at, evaluated_at, database_built_at, inventories, analyzers, healthy, deleted_at
+        status_message, scanned_at, evaluated_at, database_built_at, inventories, analyzers, deleted_at
         """
 
     public func image(id: Int) async throws -> ImageRecord? {
@@ -325,16 +325,5 @@ extension DefenderStore {
     public func updateStatus(imageID: Int, _ status: ScanStatus, message: String?) async throws {
         _ = try await write("UPDATE defender_images SET status = ?, status_message = ? WHERE id = ?",
                                    [.text(status.rawValue), .optional(message), .integer(imageID)])
-    }
-
-    /// Counts of listed images per scan status.
-    public func statusCounts() async throws -> [String: Int] {
-        var out: [String: Int] = [:]
-        for row in try await reader.query("""
-            SELECT status, count(*) AS n FROM defender_images WHERE deleted_at IS NULL AND part_of IS NULL GROUP BY status
-            """) {
-            out[row.string("status") ?? ""] = row.int("n") ?? 0
-        }
-        return out
     }
 }

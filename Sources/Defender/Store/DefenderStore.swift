@@ -69,8 +69,7 @@ public actor DefenderStore {
           repository TEXT NOT NULL, digest TEXT NOT NULL, media_type TEXT, children TEXT, part_of TEXT,
           pushed_at REAL NOT NULL, last_pulled_at REAL, trigger TEXT NOT NULL, status TEXT NOT NULL,
           status_message TEXT, scanned_at REAL, evaluated_at REAL, database_built_at REAL, inventories TEXT,
-          analyzers TEXT, keys_indexed INTEGER NOT NULL DEFAULT 0, remediations BLOB, warnings BLOB, healthy INTEGER,
-          deleted_at REAL,
+          analyzers TEXT, keys_indexed INTEGER NOT NULL DEFAULT 0, remediations BLOB, warnings BLOB, deleted_at REAL,
           UNIQUE (registry, repository, digest))
         """,
         "CREATE INDEX IF NOT EXISTS defender_images_status ON defender_images (status)",
