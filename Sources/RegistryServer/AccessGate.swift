@@ -90,14 +90,15 @@ struct AccessGate: HTTPResponder {
             return try await api.respond(to: request, context: context)
         }
         context.route = route
-        let requirement = AccessRequirement.of(route, method: request.method)
-        var allowed: Bool
+        let requirement = AccessRequirement.of(route, method: request.method, query: request.uri.queryParameters)
+        let allowed: Bool
         if let repository = requirement.repository {
             allowed = requirement.actions.contains { identity.scopes.allows($0, on: repository) }
-            // A cross-repository mount reads the source: the caller must be able to pull it.
-            if allowed, case .uploads = route, let from = request.uri.queryParameters["from"].map(String.init),
-               request.uri.queryParameters["mount"] != nil, !identity.scopes.allows(.pull, on: from) {
-                allowed = false
+            // A cross-repository mount reads the source. A caller who may push here but not pull
+            // there gets an ordinary upload session instead, as the spec asks of a registry that
+            // cannot mount (clients then upload the blob; a 403 would fail the whole push).
+            if allowed, let from = requirement.mountSource, !identity.scopes.allows(.pull, on: from) {
+                context.mountRefused = true
             }
         } else {
             allowed = identity.kind != .anonymous || rules.anonymousPull

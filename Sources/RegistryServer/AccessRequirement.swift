@@ -1,5 +1,6 @@
 import Access
 import HTTPTypes
+import HummingbirdCore
 import OCI
 
 /// What a distribution-API request needs from its caller: any of `actions` on `repository`
@@ -7,6 +8,9 @@ import OCI
 struct AccessRequirement: Equatable {
     var repository: String?
     var actions: [RepositoryAction]
+    /// The `from` repository of a cross-repository mount (`POST …/uploads/?mount=D&from=R`): the
+    /// challenge names `repository:R:pull` too, so a client can ask for both scopes at once.
+    var mountSource: String?
 
     /// The `scope` of the challenge a client answers by fetching a token.
     var challengeScope: String? {
@@ -17,7 +21,9 @@ struct AccessRequirement: Equatable {
         case .delete: words = "delete"
         default: words = "pull"
         }
-        return "repository:\(repository):\(words)"
+        let scope = "repository:\(repository):\(words)"
+        guard let mountSource, mountSource != repository else { return scope }
+        return scope + " repository:\(mountSource):pull"
     }
 
     static func of(_ route: RegistryRoute, method: HTTPRequest.Method) -> AccessRequirement {
@@ -42,5 +48,16 @@ struct AccessRequirement: Equatable {
         case .uploads(let name), .upload(let name, _):
             return AccessRequirement(repository: name.value, actions: [.push])
         }
+    }
+
+    /// The requirement of a request, with the source of a cross-repository mount when it names a
+    /// valid one (an invalid `from` is refused by the handler with NAME_INVALID).
+    static func of(_ route: RegistryRoute, method: HTTPRequest.Method, query: FlatDictionary<Substring, Substring>) -> AccessRequirement {
+        var requirement = of(route, method: method)
+        if case .uploads = route, method == .post, query["mount"] != nil,
+           let from = query["from"].flatMap({ try? RepositoryName(String($0)) }) {
+            requirement.mountSource = from.value
+        }
+        return requirement
     }
 }

@@ -6,7 +6,7 @@ import RegistryStorage
 
 extension RegistryAPI {
     /// GET/HEAD a blob, honouring a single `Range` (206) and streaming from disk.
-    func getBlob(_ request: Request, name: RepositoryName, digest: Digest) async throws -> Response {
+    func getBlob(_ request: Request, name: RepositoryName, digest: Digest, channel: (any Channel)?) async throws -> Response {
         guard let blob = try await store.blob(repository: name, digest: digest) else {
             throw RegistryError.blobUnknown(digest)
         }
@@ -38,7 +38,7 @@ extension RegistryAPI {
         guard request.method == .get, length > 0 else {
             return Response(status: status, headers: headers, body: ResponseBody())
         }
-        let body = BlobFileBody.make(path: blob.path, range: range ?? 0...(blob.size - 1))
+        let body = BlobFileBody.make(path: blob.path, range: range ?? 0...(blob.size - 1), channel: channel)
         return Response(status: status, headers: headers, body: body)
     }
 

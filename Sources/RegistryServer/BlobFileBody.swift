@@ -5,21 +5,34 @@ import Darwin
 #endif
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
-/// A response body that streams a byte range of a blob file. Blobs are immutable and usually in
-/// the page cache, so each 2 MiB chunk is read with one `pread` in the writing task rather than
-/// through a file-I/O thread pool: one task hop less per chunk, which is what limited large
-/// downloads (measured: ~1.5 GB/s through `FileIO`, against a ~2 GB/s loopback floor).
+/// A response body that streams a byte range of a blob file.
+///
+/// On plain HTTP a large range goes out with `sendfile(2)`: a `FileRegion` written at the
+/// connection's `SendfileInsertionPoint`, so the kernel moves page-cache pages to the socket and
+/// the bytes never enter this process. Under TLS (no insertion point), and for small ranges
+/// where one `pread` into a reused buffer is cheaper than the hop to the event loop, each 2 MiB
+/// chunk is read with one `pread` in the writing task rather than through a file-I/O thread pool
+/// (one task hop less per chunk; measured ~1.5 GB/s through `FileIO` against a ~2 GB/s
+/// loopback floor). Memory per download is bounded by one chunk either way.
 enum BlobFileBody {
     static let chunkSize = 2 << 20
     /// Below this, malloc serves a buffer from its heap cheaply; above, it maps fresh pages.
     static let pooledFrom: Int64 = 128 << 10
     static let chunkBuffers = ChunkBufferPool(capacity: chunkSize, limit: 8)
 
-    static func make(path: String, range: ClosedRange<Int64>) -> ResponseBody {
+    /// Ranges from this size on go through `sendfile` where the connection allows it.
+    static let sendfileFrom: Int64 = 1 << 20
+
+    static func make(path: String, range: ClosedRange<Int64>, channel: (any Channel)?) -> ResponseBody {
         let length = range.upperBound - range.lowerBound + 1
         return ResponseBody(contentLength: Int(length)) { writer in
+            if let channel, length >= Self.sendfileFrom, try await sendfile(path: path, range: range, over: channel) {
+                try await writer.finish(nil)
+                return
+            }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw RegistryError(.internalServerError, "UNKNOWN", "blob file cannot be opened") }
             defer { close(fd) }
@@ -50,6 +63,34 @@ enum BlobFileBody {
             }
             try await writer.finish(nil)
         }
+    }
+}
+
+extension BlobFileBody {
+    /// Writes `range` of the file as a `FileRegion` below Hummingbird's typed HTTP codec and waits
+    /// until the kernel has sent it (or the connection failed). False, with nothing written, when
+    /// the connection has no `SendfileInsertionPoint` (TLS).
+    ///
+    /// Ordering: the response head went out through Hummingbird's writer, which hands each part
+    /// to the event loop (`execute`) before its `write` returns; this write is submitted to the
+    /// same loop afterwards, and a loop runs its tasks in order, so the region follows the head.
+    static func sendfile(path: String, range: ClosedRange<Int64>, over channel: any Channel) async throws -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RegistryError(.internalServerError, "UNKNOWN", "blob file cannot be opened") }
+        let file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+        // Closed only once the write has finished or failed: the kernel reads the descriptor
+        // while the region is being sent.
+        defer { try? file.close() }
+        let region = FileRegion(fileHandle: file, readerIndex: Int(range.lowerBound), endIndex: Int(range.upperBound) + 1)
+        let loop = channel.eventLoop
+        return try await loop.flatSubmit { () -> EventLoopFuture<Bool> in
+            guard let context = try? channel.pipeline.syncOperations.context(handlerType: SendfileInsertionPoint.self) else {
+                return loop.makeSucceededFuture(false)
+            }
+            let sent = loop.makePromise(of: Void.self)
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: sent)
+            return sent.futureResult.map { true }
+        }.get()
     }
 }
 

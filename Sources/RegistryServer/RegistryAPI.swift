@@ -66,8 +66,8 @@ public struct RegistryAPI: HTTPResponder {
         case .referrers(let name, let digest):
             guard method == .get else { throw methodNotAllowed(method) }
             return try await referrers(request, name: name, digest: try Digest(digest))
-        case .manifest(let name, let reference):
-            let reference = try ManifestReference(reference)
+        case .manifest(let name, let text):
+            let reference = try Self.manifestReference(text, method: method)
             switch method {
             case .get, .head: return try await getManifest(request, name: name, reference: reference,
                                                             recordPull: Self.countsAsPull(request, context: context))
@@ -78,13 +78,13 @@ public struct RegistryAPI: HTTPResponder {
         case .blob(let name, let digest):
             let digest = try Digest(digest)
             switch method {
-            case .get, .head: return try await getBlob(request, name: name, digest: digest)
+            case .get, .head: return try await getBlob(request, name: name, digest: digest, channel: context.channel)
             case .delete: return try await deleteBlob(name: name, digest: digest)
             default: throw methodNotAllowed(method)
             }
         case .uploads(let name):
             guard method == .post else { throw methodNotAllowed(method) }
-            return try await startUpload(request, name: name)
+            return try await startUpload(request, name: name, mountRefused: context.mountRefused)
         case .upload(let name, let id):
             switch method {
             case .get: return try await uploadStatus(name: name, id: id)
@@ -94,6 +94,17 @@ public struct RegistryAPI: HTTPResponder {
             default: throw methodNotAllowed(method)
             }
         }
+    }
+
+    /// The reference of a manifest request. No manifest can have a tag the grammar forbids, so
+    /// reading one is "unknown", as Distribution and the conformance suite expect; writing one
+    /// stays TAG_INVALID.
+    static func manifestReference(_ text: String, method: HTTPRequest.Method) throws -> ManifestReference {
+        if let reference = try? ManifestReference(text) { return reference }
+        if (method == .get || method == .head) && !text.utf8.contains(UInt8(ascii: ":")) {
+            throw RegistryError(.notFound, "MANIFEST_UNKNOWN", "manifest \(text.prefix(128)) is unknown to this repository")
+        }
+        return try ManifestReference(text)
     }
 
     func methodNotAllowed(_ method: HTTPRequest.Method) -> RegistryError {

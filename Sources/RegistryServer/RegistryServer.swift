@@ -98,7 +98,7 @@ public final class RegistryServer: Sendable {
         if let tls = configuration.tls {
             serverBuilder = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls))
         } else {
-            serverBuilder = .http1()
+            serverBuilder = ZeroCopyHTTPChannel.builder
         }
         let api = RegistryAPI(store: store)
         var services: [any Service] = []

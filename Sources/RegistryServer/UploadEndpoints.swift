@@ -21,9 +21,12 @@ extension RegistryAPI {
 
     /// POST: a monolithic upload (`?digest=`), a cross-repository mount (`?mount=&from=`), or the
     /// start of a session.
-    func startUpload(_ request: Request, name: RepositoryName) async throws -> Response {
+    func startUpload(_ request: Request, name: RepositoryName, mountRefused: Bool) async throws -> Response {
         let query = request.uri.queryParameters
-        if let mount = query["mount"] {
+        if let mount = query["mount"], mountRefused {
+            // The caller may not read `from`: validate the digest anyway, then start a session.
+            _ = try Digest(String(mount))
+        } else if let mount = query["mount"] {
             let digest = try Digest(String(mount))
             let from = try query["from"].map { try RepositoryName(String($0)) }
             if try await store.mount(repository: name, digest: digest, from: from) != nil {
@@ -51,19 +54,30 @@ extension RegistryAPI {
     /// without it the body is streamed onto the end.
     func patchUpload(_ request: Request, name: RepositoryName, id: String) async throws -> Response {
         _ = try await store.upload(id: id, repository: name)
-        var expected: Int64?
-        if let header = request.headers[RegistryHeader.contentRange] {
-            guard let range = ByteRanges.contentRange(header) else {
-                throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range '\(header.prefix(60))' is not of the form start-end")
-            }
-            if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length != range.end - range.start + 1 {
-                throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range \(header) does not match Content-Length \(length)")
-            }
-            expected = range.start
-        }
-        do {
+        let expected = try chunkStart(request)
+        return try await answeringRangeErrors(name, id) {
             let size = try await store.append(id: id, repository: name, expectedOffset: expected, body: request.body)
             return empty(.accepted, sessionHeaders(name, id, size: size))
+        }
+    }
+
+    /// Where the client says a chunk starts (`Content-Range`), checked against `Content-Length`.
+    private func chunkStart(_ request: Request) throws -> Int64? {
+        guard let header = request.headers[RegistryHeader.contentRange] else { return nil }
+        guard let range = ByteRanges.contentRange(header) else {
+            throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range '\(header.prefix(60))' is not of the form start-end")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length != range.end - range.start + 1 {
+            throw RegistryError(.badRequest, "BLOB_UPLOAD_INVALID", "Content-Range \(header) does not match Content-Length \(length)")
+        }
+        return range.start
+    }
+
+    /// A chunk that does not start where the session ends is 416 with the session's real `Range`
+    /// (PATCH and the final PUT alike); the session is left as it was.
+    private func answeringRangeErrors(_ name: RepositoryName, _ id: String, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
         } catch let error as StorageError where error.code == .rangeInvalid {
             var headers = sessionHeaders(name, id, size: error.currentSize ?? 0)
             headers[.contentLength] = nil
@@ -78,8 +92,12 @@ extension RegistryAPI {
         }
         let digest = try Digest(String(digestParam))
         let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
-        _ = try await store.complete(id: id, repository: name, digest: digest, finalChunk: hasBody ? request.body : nil)
-        return blobCreated(name, digest)
+        let expected = hasBody ? try chunkStart(request) : nil
+        return try await answeringRangeErrors(name, id) {
+            _ = try await store.complete(id: id, repository: name, digest: digest, finalChunk: hasBody ? request.body : nil,
+                                         expectedOffset: expected)
+            return blobCreated(name, digest)
+        }
     }
 
     func cancelUpload(name: RepositoryName, id: String) async throws -> Response {

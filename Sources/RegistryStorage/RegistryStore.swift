@@ -131,13 +131,14 @@ public final class RegistryStore: Sendable {
     }
 
     /// Finishes a session: the bytes must hash to `digest`, otherwise nothing is stored and the
-    /// session is gone (the spec's DIGEST_INVALID). The session stays checked out until the
-    /// commit, so no other request can append to or cancel it meanwhile.
+    /// session is gone (the spec's DIGEST_INVALID); a final chunk that does not start at
+    /// `expectedOffset` is refused before anything is written and the session stays. The
+    /// session stays checked out until the commit, so no other request can append to or cancel it meanwhile.
     public func complete<Body: AsyncSequence & Sendable>(
-        id: String, repository: RepositoryName, digest: Digest, finalChunk: Body?
+        id: String, repository: RepositoryName, digest: Digest, finalChunk: Body?, expectedOffset: Int64? = nil
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         if let finalChunk {
-            try await append(id: id, repository: repository, expectedOffset: nil, body: finalChunk, touch: false)
+            try await append(id: id, repository: repository, expectedOffset: expectedOffset, body: finalChunk, touch: false)
         } else {
             _ = try await upload(id: id, repository: repository)
         }
