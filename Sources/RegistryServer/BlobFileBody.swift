@@ -23,8 +23,9 @@ enum BlobFileBody {
     static let pooledFrom: Int64 = 128 << 10
     static let chunkBuffers = ChunkBufferPool(capacity: chunkSize, limit: 8)
 
-    /// Ranges from this size on go through `sendfile` where the connection allows it.
-    static let sendfileFrom: Int64 = 1 << 20
+    /// Ranges larger than one copy chunk go through `sendfile` where the connection allows it;
+    /// up to that, one `pread` into a pooled buffer is cheaper than the hop to the event loop.
+    static let sendfileFrom = Int64(chunkSize) + 1
 
     static func make(path: String, range: ClosedRange<Int64>, channel: (any Channel)?) -> ResponseBody {
         let length = range.upperBound - range.lowerBound + 1

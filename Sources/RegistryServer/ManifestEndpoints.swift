@@ -8,7 +8,7 @@ extension RegistryAPI {
     /// - Parameter recordPull: false for Drydock's own services (the defender): their reads must
     ///   not keep an image inside the "pulled in the last 30 days" window.
     func getManifest(_ request: Request, name: RepositoryName, reference: ManifestReference,
-                     recordPull: Bool = true) async throws -> Response {
+                     recordPull: Bool = true, channel: (any Channel)? = nil) async throws -> Response {
         guard let record = try await store.manifest(repository: name, reference: reference) else {
             throw RegistryError.manifestUnknown(reference)
         }
@@ -22,7 +22,14 @@ extension RegistryAPI {
         guard request.method == .get else {
             return Response(status: .ok, headers: headers, body: ResponseBody())
         }
-        let bytes = try store.manifestBytes(record)
+        // Small manifests come from memory; larger ones (a big index) stream from their file like
+        // a blob, without being read into memory first.
+        let body: ResponseBody
+        if let path = store.manifestFile(record) {
+            body = BlobFileBody.make(path: path, range: 0...(record.size - 1), channel: channel)
+        } else {
+            body = ResponseBody(byteBuffer: ByteBuffer(bytes: try store.manifestBytes(record)))
+        }
         if !recordPull {
             // Drydock's own read.
         } else if case .tag(let tag) = reference {
@@ -30,7 +37,7 @@ extension RegistryAPI {
         } else {
             store.pulls.record(repository: name.value, digest: record.digest, tag: nil)
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     func putManifest(_ request: Request, name: RepositoryName, reference: ManifestReference) async throws -> Response {

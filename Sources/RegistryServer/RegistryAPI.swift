@@ -70,7 +70,8 @@ public struct RegistryAPI: HTTPResponder {
             let reference = try Self.manifestReference(text, method: method)
             switch method {
             case .get, .head: return try await getManifest(request, name: name, reference: reference,
-                                                            recordPull: Self.countsAsPull(request, context: context))
+                                                            recordPull: Self.countsAsPull(request, context: context),
+                                                            channel: context.channel)
             case .put: return try await putManifest(request, name: name, reference: reference)
             case .delete: return try await deleteManifest(name: name, reference: reference)
             default: throw methodNotAllowed(method)

@@ -340,6 +340,13 @@ public final class RegistryStore: Sendable {
         return record
     }
 
+    /// The file a manifest too large for the cache can be streamed from (like a blob), or nil
+    /// when its bytes are kept in memory (then `manifestBytes`).
+    public func manifestFile(_ record: ManifestRecord) -> String? {
+        guard record.size > Int64(ManifestCache.maxManifestSize) else { return nil }
+        return blobs.localPath(of: record.digest)
+    }
+
     public func manifestBytes(_ record: ManifestRecord) throws -> [UInt8] {
         if let cached = manifestCache.bytes(record.digest) { return cached }
         let bytes = try blobs.read(record.digest, limit: OCI.maxManifestSize)

@@ -26,6 +26,26 @@ import Testing
         #expect(missing.errorCode == "MANIFEST_UNKNOWN")
     }
 
+    /// Manifests too large for the in-memory cache (an index of many platforms, big annotations)
+    /// stream from their file: the bytes must be the pushed ones, whole and in ranges of the
+    /// download path on both sides of its sendfile threshold.
+    @Test(arguments: [100 << 10, 2_500_000])
+    func largeManifestsStreamFromTheirFile(size: Int) async throws {
+        let registry = try await TestRegistry.start()
+        defer { Task { await registry.stop() } }
+        let http = RawHTTP(registry)
+        let note = String(repeating: "0123456789abcdef", count: size / 16)
+        let (bytes, digest) = try await http.pushImage("big", tag: "v1") { $0.annotations = ["note": note] }
+        #expect(bytes.count > size)
+        for reference in ["v1", digest.description, "v1"] {
+            let get = try await http.send(.GET, "/v2/big/manifests/\(reference)", headers: [("Accept", MediaType.manifestAccept)])
+            #expect(get.status == 200)
+            #expect(get.body == bytes)
+            #expect(get.header("Content-Length") == String(bytes.count))
+        }
+        #expect(try await http.send(.HEAD, "/v2/big/manifests/v1").header("Content-Length") == String(bytes.count))
+    }
+
     @Test func pushByDigestMustMatchContent() async throws {
         let registry = try await TestRegistry.start()
         defer { Task { await registry.stop() } }
