@@ -31,6 +31,10 @@ struct ImageOptions: ParsableArguments {
     @Flag(help: "Analyse every layer again instead of using the layer cache.")
     var noCache = false
 
+    @Flag(name: .customLong("include-dev-deps"),
+          help: "Also report lockfile entries marked development-only (composer packages-dev, npm \"dev\": true, ...).")
+    var includeDevDeps = false
+
     func makeSource() throws -> any ImageSource {
         var options = RegistryImageSource.Options()
         options.insecure = insecure
@@ -59,7 +63,7 @@ struct ImageOptions: ParsableArguments {
         do {
             let result = try await (analyzer ?? makeAnalyzer()).analyze(source, platform: wanted)
             await source.close()
-            return result
+            return includeDevDeps ? result : result.map { $0.withoutDevelopmentDependencies() }
         } catch let error as AnalysisError {
             await source.close()
             throw CLIError(error.description)

@@ -51,9 +51,17 @@ struct InventoryAssembler {
             }
         }
         // An application lockfile repeats what is also installed (node_modules next to
-        // package-lock.json): keep the installed record, which knows where the files are.
+        // package-lock.json): keep the installed record, which knows where the files are. And
+        // where an application's installed set is known at all, a lock entry that is not in it
+        // is not in the image (`composer install --no-dev`, `npm ci --omit=dev`).
         let installed = Set(out.lazy.filter { !LockfileScope.isLockfile($0.0.location) }.map { "\($0.0.type.rawValue)|\($0.0.name)|\($0.0.version)" })
-        out.removeAll { LockfileScope.isLockfile($0.0.location) && installed.contains("\($0.0.type.rawValue)|\($0.0.name)|\($0.0.version)") }
+        let knownRoots = Set(out.lazy.compactMap { LockfileScope.installedRoot(of: $0.0) })
+        out.removeAll { entry in
+            let package = entry.0
+            guard LockfileScope.isLockfile(package.location) else { return false }
+            return installed.contains("\(package.type.rawValue)|\(package.name)|\(package.version)")
+                || knownRoots.contains(LockfileScope.root(type: package.type, directory: ImagePath.parent(package.location)))
+        }
         for (_, layer) in out where perLayer.indices.contains(layer) { perLayer[layer] += 1 }
         // Sorted through an index with the keys pulled out once: sorting the packages themselves
         // would copy each large struct on every swap.

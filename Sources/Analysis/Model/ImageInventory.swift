@@ -44,3 +44,32 @@ public struct ImageInventory: Codable, Sendable {
         self.errors = errors
     }
 }
+
+extension ImageInventory {
+    /// The inventory without the lock entries marked development-only (Composer's
+    /// `packages-dev`, npm's `"dev": true`, yarn and pnpm entries reached only through
+    /// `devDependencies`, Bundler's development group): what `sbom` and `scan` report unless
+    /// asked for `--include-dev-deps`, as Trivy does, and what the defender matches. Installed
+    /// packages are never dropped, even those Composer's installed.json names as dev packages:
+    /// a dev dependency that is installed is in the image (phpunit's `eval-stdin.php` is the
+    /// classic case of one being exploited in production).
+    public func withoutDevelopmentDependencies() -> ImageInventory {
+        var copy = self
+        copy.packages = []
+        var dropped: [String: Int] = [:]
+        for package in packages {
+            if package.properties["dev"] == "true" && LockfileScope.isLockfile(package.location) {
+                if let layer = package.layerDigest { dropped[layer, default: 0] += 1 }
+            } else {
+                copy.packages.append(package)
+            }
+        }
+        guard copy.packages.count != packages.count else { return self }
+        for index in copy.layers.indices {
+            let digest = copy.layers[index].digest
+            guard let count = dropped.removeValue(forKey: digest) else { continue }
+            copy.layers[index].packageCount -= count
+        }
+        return copy
+    }
+}

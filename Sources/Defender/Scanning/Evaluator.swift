@@ -24,7 +24,10 @@ enum Evaluator {
         var seenFindings = Set<String>()
         var seenRemediations = Set<String>()
         for inventory in inventories {
-            let report = try await ScanReport.make(inventory: inventory, matcher: matcher, filter: ScanFilter())
+            // Development-only lock entries are not reported, as by `drydock scan` without
+            // --include-dev-deps.
+            let report = try await ScanReport.make(inventory: inventory.withoutDevelopmentDependencies(), matcher: matcher,
+                                                   filter: ScanFilter())
             // An index's platforms mostly share packages: each finding and action once.
             for finding in report.findings where seenFindings.insert(StoredFinding.key(finding)).inserted {
                 findings.append(finding)

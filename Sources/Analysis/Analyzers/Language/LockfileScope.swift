@@ -23,4 +23,27 @@ enum LockfileScope {
     static func isLockfile(_ path: String) -> Bool {
         lockfileNames.contains(ImagePath.lastComponent(path))
     }
+
+    /// The application whose installed set this package belongs to, when that set is known:
+    /// Composer's `vendor/composer/installed.json` lists everything `composer install` put in
+    /// `vendor/`, and an application's `node_modules/` holds what npm, yarn or pnpm installed.
+    /// `root(type:directory:)` of the application directory, or nil.
+    static func installedRoot(of package: Package) -> String? {
+        let location = package.location
+        switch package.type {
+        case .composer:
+            let suffix = "/vendor/composer/installed.json"
+            guard location.hasSuffix(suffix) else { return nil }
+            return root(type: .composer, directory: String(location.dropLast(suffix.count)))
+        case .npm:
+            guard !isLockfile(location), let range = location.range(of: "/node_modules/") else { return nil }
+            return root(type: .npm, directory: String(location[..<range.lowerBound]))
+        default:
+            return nil
+        }
+    }
+
+    static func root(type: PackageType, directory: String) -> String {
+        "\(type.rawValue)|\(directory.isEmpty ? "/" : directory)"
+    }
 }
