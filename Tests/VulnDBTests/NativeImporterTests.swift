@@ -93,7 +93,7 @@ import Versioning
 @Suite struct NodeSecurityWGTests {
     @Test func npmCoreAndDeps() throws {
         let r = try Fixtures.run(NodeSecurityWGImporter(), "npm/nodejs-security-wg")
-        #expect(r.report.records == 3)
+        #expect(r.report.records == 4)
         #expect(r.report.ignored == 1)  // deps/
         #expect(r.report.skipped == 0)
         let uri = try #require(r.affected.of("NSWG-ECO-100").first)
@@ -119,6 +119,24 @@ import Versioning
         #expect(try !core.isAffected(version: "22.22.2"))
         #expect(try !core.isAffected(version: "18.20.0"))
         #expect(r.vulns.byID("NSWG-CORE-170")?.severities.first?.label == "LOW")
+    }
+
+    /// `module_name: "jQuery"` describes the npm package `jquery` (CVE-2019-11358): recorded
+    /// under both spellings, so installed jquery 2.2.4 is matched.
+    @Test func mixedCaseModuleNamesAlsoMatchTheLowerCasePackage() async throws {
+        let r = try Fixtures.run(NodeSecurityWGImporter(), "npm/nodejs-security-wg")
+        #expect(Set(r.affected.of("NSWG-ECO-496").map(\.package)) == ["jQuery", "jquery"])
+        #expect(r.vulns.byID("NSWG-ECO-496")?.aliases.contains("CVE-2019-11358") == true)
+        // Names already in lower case are recorded once.
+        #expect(r.affected.of("NSWG-ECO-100").map(\.package) == ["uri-js"])
+
+        let (path, _) = try await DatabaseTests.buildFixtureDatabase()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let db = try await VulnDatabase.open(path: path)
+        let jquery = try #require(try await db.affected(namespace: "npm", package: "jquery").first { $0.vulnerabilityID == "NSWG-ECO-496" })
+        #expect(try jquery.isAffected(version: "2.2.4"))
+        #expect(try !jquery.isAffected(version: "3.4.0"))
+        await db.close()
     }
 }
 

@@ -3,7 +3,8 @@ import Versioning
 
 /// nodejs/security-wg `vuln/` JSON.
 ///
-/// * `npm/<n>.json` -> id `NSWG-ECO-<n>`, namespace npm, package `module_name`;
+/// * `npm/<n>.json` -> id `NSWG-ECO-<n>`, namespace npm, package `module_name` (and its lower-case
+///   form when it has capitals: see `parseNPM`);
 ///   `vulnerable_versions` -> `vulnerableConstraints`, `patched_versions` -> `safeConstraints`
 ///   (npm range syntax); `fixedVersions` are the lower bounds of the patched range;
 ///   `cvss_vector` (score computed for v3) or else `cvss_score`.
@@ -41,8 +42,9 @@ public struct NodeSecurityWGImporter: AdvisoryImporter {
                     let doc = try DocLoader.load(file)
                     guard doc.object != nil else { throw RecordError("not an object") }
                     if doc["module_name"] != nil {
-                        let (v, a) = try Self.parseNPM(doc, stem: stem, source: session.source)
-                        try session.emit(v); try session.emit(a)
+                        let (v, affected) = try Self.parseNPM(doc, stem: stem, source: session.source)
+                        try session.emit(v)
+                        for a in affected { try session.emit(a) }
                     } else if doc["vulnerable"] != nil || doc["patched"] != nil {
                         let (v, a) = try Self.parseCore(doc, stem: stem, source: session.source)
                         try session.emit(v); try session.emit(a)
@@ -59,7 +61,12 @@ public struct NodeSecurityWGImporter: AdvisoryImporter {
         }
     }
 
-    static func parseNPM(_ doc: Doc, stem: String, source: String) throws -> (Vulnerability, AffectedPackage) {
+    /// One record, and the package names it applies to: its `module_name`, and, when that has
+    /// capitals, the name in lower case as well. npm has accepted only lower-case names for new
+    /// packages since 2013, and the two such advisories in this data (`jQuery`, `Morris.js`)
+    /// describe the lower-case packages (`jquery`, `morris.js`), which an exact match would never
+    /// find. The exact name stays for the rare legacy package that really is mixed-case.
+    static func parseNPM(_ doc: Doc, stem: String, source: String) throws -> (Vulnerability, [AffectedPackage]) {
         guard let module = doc["module_name"]?.nonEmptyString else { throw RecordError("missing module_name") }
         let idNumber = doc["id"]?.nonEmptyString ?? stem
         let id = "NSWG-ECO-\(idNumber)"
@@ -80,8 +87,8 @@ public struct NodeSecurityWGImporter: AdvisoryImporter {
             throw RecordError("missing vulnerable_versions")
         }
         let patched = doc["patched_versions"]?.nonEmptyString
-        let a = affected(id: id, namespace: "npm", package: module, vulnerable: vulnerable, patched: patched)
-        return (v, a)
+        let names = module == module.lowercased() ? [module] : [module, module.lowercased()]
+        return (v, names.map { affected(id: id, namespace: "npm", package: $0, vulnerable: vulnerable, patched: patched) })
     }
 
     static func parseCore(_ doc: Doc, stem: String, source: String) throws -> (Vulnerability, AffectedPackage) {
