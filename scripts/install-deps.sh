@@ -6,7 +6,8 @@
 set -euo pipefail
 what=${1:-build}
 
-build_packages=(libisal-dev libzstd-dev pkg-config)
+# libxml2: Foundation's XML parser (the Amazon Linux advisory importer) loads it at run time.
+build_packages=(libisal-dev libzstd-dev pkg-config libxml2)
 # skopeo, podman, umoci: real registry clients and the OCI layout builder the tests use.
 # debootstrap, rpm, db5.3-util, sqlite3, pigz, zstd: scripts/test-images/build.sh builds the real
 # images the analysis tests read (Debian packages, PyPI wheels, rpm and apk databases).

@@ -15,7 +15,7 @@ public struct SeverityChoice: Sendable {
     static func sourceClass(_ source: String) -> String {
         let s = source.lowercased()
         if s.hasPrefix("debian") || s.hasPrefix("ubuntu") || s.hasPrefix("alpine") || s.hasPrefix("redhat")
-            || s.hasPrefix("rocky") || s.hasPrefix("alma") || s.hasPrefix("suse") { return "distro" }
+            || s.hasPrefix("rocky") || s.hasPrefix("alma") || s.hasPrefix("suse") || s.hasPrefix("amazon") { return "distro" }
         if s.contains("ghsa") || s.contains("github") { return "ghsa" }
         if s.hasPrefix("cve5") || s.contains("nvd") { return "nvd" }
         return "other"

@@ -11,7 +11,7 @@ import Foundation
 public enum DataSetDetector {
     public static let advisoryImporters: [any AdvisoryImporter.Type] = [
         OSVImporter.self, RubySecImporter.self, FriendsOfPHPImporter.self, NodeSecurityWGImporter.self,
-        VictimsImporter.self, AlpineSecDBImporter.self, DebianTrackerImporter.self,
+        VictimsImporter.self, AlpineSecDBImporter.self, DebianTrackerImporter.self, AmazonLinuxImporter.self,
     ]
     public static let enrichmentImporters: [any EnrichmentImporter.Type] = [CISAKEVImporter.self, CVE5Importer.self]
 
@@ -61,7 +61,7 @@ public enum DataSetDetector {
                 } else {
                     let name = item.lastPathComponent.lowercased()
                     if name.hasPrefix("license") || name == "copying" { info.hasLicense = true }
-                    if ["json", "yaml", "yml"].contains(item.pathExtension.lowercased()) || name == "json" {
+                    if ["json", "yaml", "yml", "xml"].contains(item.pathExtension.lowercased()) || name == "json" {
                         if !FileWalker.isAuxiliaryFile(item) { files.append(item) }
                     }
                 }
