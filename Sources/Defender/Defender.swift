@@ -248,8 +248,12 @@ public final class Defender: Service, Sendable {
 
     /// Matches an image's stored inventories against the current database. An image without
     /// stored inventories (or made by older analyzers) is queued for a scan instead.
+    ///
+    /// - Parameter changed: after a database update that changed only some advisory keys, those
+    ///   keys: an image matched completely before has only its packages under them matched
+    ///   again, and only their findings and remediations rewritten.
     @discardableResult
-    public func reevaluate(imageID: Int) async throws -> Bool {
+    public func reevaluate(imageID: Int, changed: AdvisoryKeyFilter? = nil) async throws -> Bool {
         guard let image = try await store.image(id: imageID), image.deletedAt == nil else { return false }
         var inventories: [ImageInventory] = []
         for digest in image.inventories {
@@ -261,7 +265,14 @@ public final class Defender: Service, Sendable {
             inventories.append(inventory)
         }
         guard !image.inventories.isEmpty else { return false }
-        let evaluation = try await Evaluator.evaluate(inventories, database: await database.current)
+        let loaded = await database.current
+        if let changed, let loaded, image.status == .completed, image.databaseBuiltAt != nil {
+            let (reduced, scope) = Evaluator.restrict(inventories, to: changed)
+            let evaluation = try await Evaluator.evaluate(reduced, database: loaded)
+            try await store.store(evaluation, imageID: imageID, now: now, scope: scope)
+            return true
+        }
+        let evaluation = try await Evaluator.evaluate(inventories, database: loaded)
         try await store.store(evaluation, imageID: imageID, now: now)
         return true
     }
@@ -271,8 +282,9 @@ public final class Defender: Service, Sendable {
         try await rematch(try await store.imagesWithInventories())
     }
 
-    /// Re-matches the given images' stored inventories, `concurrency` at a time.
-    func rematch(_ ids: [Int]) async throws -> Int {
+    /// Re-matches the given images' stored inventories, `concurrency` at a time (only the
+    /// packages under `changed` keys when given).
+    func rematch(_ ids: [Int], changed: AdvisoryKeyFilter? = nil) async throws -> Int {
         let width = max(1, configuration.concurrency)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             var next = 0
@@ -281,7 +293,7 @@ public final class Defender: Service, Sendable {
                 guard next < ids.count else { return }
                 let id = ids[next]
                 next += 1
-                group.addTask { (try? await self.reevaluate(imageID: id)) ?? false }
+                group.addTask { (try? await self.reevaluate(imageID: id, changed: changed)) ?? false }
             }
             for _ in 0..<width { add() }
             while let result = try await group.next() {
@@ -316,7 +328,7 @@ public final class Defender: Service, Sendable {
                 logger.notice("vulnerability database replaced: re-matching the images it can change",
                               metadata: ["changedKeys": "\(changed.count)", "images": "\(ids.count)"])
                 try await store.markEvaluated(except: ids, databaseBuiltAt: info.builtAt.timeIntervalSince1970, now: now)
-                count = try await rematch(ids)
+                count = try await rematch(ids, changed: AdvisoryKeyFilter(keys: changed))
             } else {
                 logger.notice("vulnerability database loaded: re-matching every stored inventory")
                 count = try await rematchAll()

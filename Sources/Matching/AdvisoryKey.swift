@@ -78,3 +78,25 @@ public enum AdvisoryKeys {
         return out
     }
 }
+
+/// The packages a database update can change: those with an advisory key among the keys the
+/// update changed (`DatabaseFingerprint.changedKeys`). Built once per update and asked for every
+/// package of every stored image, so the common "no" is a set lookup on names the package
+/// already has, without building its keys.
+public struct AdvisoryKeyFilter: Sendable {
+    public let keys: Set<String>
+    /// The package-name parts of `keys` ("debian:12|openssl" → "openssl").
+    private let names: Set<Substring>
+
+    public init(keys: Set<String>) {
+        self.keys = keys
+        names = Set(keys.compactMap { key in key.firstIndex(of: "|").map { key[key.index(after: $0)...] } })
+    }
+
+    public func matches(_ package: Package, os: OSRelease?) -> Bool {
+        // A key's name is the package's name or source name, except PyPI's (normalised).
+        guard package.type == .pypi || names.contains(Substring(package.name))
+                || package.sourceName.map({ names.contains(Substring($0)) }) == true else { return false }
+        return AdvisoryKey.keys(for: package, os: os).contains { keys.contains("\($0.namespace)|\($0.key)") }
+    }
+}

@@ -55,13 +55,21 @@ public enum RemediationPlanner {
                 highestSeverity: highest.rawValue, origin: origin(package, layers: layers)))
             for index in groups[key]! { out[index].remediation = action }
         }
-        remediations.sort { a, b in
-            let sa = SeverityLevel(label: a.highestSeverity), sb = SeverityLevel(label: b.highestSeverity)
-            if sa != sb { return sa > sb }
-            if a.fixes.count != b.fixes.count { return a.fixes.count > b.fixes.count }
-            return a.package.name < b.package.name
-        }
+        remediations.sort(by: reportOrder)
         return (out, remediations)
+    }
+
+    /// The order remediations are shown in: most severe first, then the one that fixes most,
+    /// then by package (name, place, version), so that any list of them sorts the same way
+    /// however it was put together.
+    public static func reportOrder(_ a: Remediation, _ b: Remediation) -> Bool {
+        let sa = SeverityLevel(label: a.highestSeverity), sb = SeverityLevel(label: b.highestSeverity)
+        if sa != sb { return sa > sb }
+        if a.fixes.count != b.fixes.count { return a.fixes.count > b.fixes.count }
+        if a.package.name != b.package.name { return a.package.name < b.package.name }
+        if a.package.location != b.package.location { return a.package.location < b.package.location }
+        if a.package.version != b.package.version { return a.package.version < b.package.version }
+        return a.action < b.action
     }
 
     /// The bottom layer is the base image's; an OS package from there is fixed by rebuilding on a

@@ -127,6 +127,56 @@ import VulnDB
         await server.stop()
     }
 
+    /// A database update that changes some advisory keys matches only the packages under them
+    /// again; what it stores must be exactly what matching the whole image would have stored.
+    /// After each partial re-match a full one is run: it must find nothing to change.
+    @Test func aPartialRematchStoresWhatAFullOneWould() async throws {
+        let dir = try TemporaryDirectory.make(prefix: "defender-partial")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let without = try await TestDatabases.build(into: dir, name: "without-django", without: ["django"])
+        let full = try await TestDatabases.build(into: dir, name: "full")
+        let server = try await ScanningRegistry.start(database: without)
+        let image = try await TestImage.python(Self.vulnerable + [("Django", "2.2.0"), ("Jinja2", "2.10")])
+        try await image.push(to: server.address, "web/site", tag: "1")
+        let before = try await server.waitFor("web/site:1")
+        let id = try #require(try await server.defenderStore.image(registry: "local", repository: "web/site", digest: image.digest)?.id)
+
+        func snapshot() async throws -> [String] {
+            // An open finding's lastSeen is the image's last evaluation, which the full re-match
+            // itself moves; everything else must stay.
+            let findings = try await server.defenderStore.findings(imageID: id).map {
+                "\($0.key) \($0.state) first=\($0.firstSeen) last=\($0.state == .open ? 0 : $0.lastSeen)"
+                    + " resolved=\($0.resolvedAt ?? -1) by=\($0.resolvedBy ?? "")"
+                    + " \($0.finding.severity) \($0.finding.fixedVersion ?? "") \($0.finding.remediation ?? "")"
+            }.sorted()
+            let remediations = try await server.defenderStore.remediations(imageID: id).map {
+                "\($0.package.name)@\($0.package.location) \($0.action) fixes=\($0.fixes) unfixed=\($0.unfixed) \($0.highestSeverity)"
+            }
+            let warnings = try await server.defenderStore.warnings(imageID: id).sorted()
+            return findings + ["--"] + remediations + ["--"] + warnings
+        }
+        for (database, step) in [(full, "Django's advisories added"), (without, "Django's advisories withdrawn")] {
+            let count = ids(try await server.show("web/site:1", state: "all")).count
+            try FileManager.default.copyItem(atPath: database, toPath: server.databasePath + ".tmp")
+            #expect(rename(server.databasePath + ".tmp", server.databasePath) == 0)
+            _ = try await server.waitFor("web/site:1", timeout: 30) { _ in true }
+            // Wait for the re-match itself (the view may answer before it).
+            for _ in 0..<300 where ids(try await server.show("web/site:1", state: "all")).count == count && step.hasSuffix("added") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let partial = try await snapshot()
+            #expect(partial.contains { $0.contains("|pypi|Django|") } , "\(step): Django's findings are there (open or resolved)")
+            #expect(try await server.defender.reevaluate(imageID: id))
+            let whole = try await snapshot()
+            #expect(partial == whole, "\(step): a full re-match changed what the partial one stored")
+        }
+        // Withdrawn again: Django's findings are resolved by the image's own digest, the others open.
+        let last = try await server.show("web/site:1")
+        #expect(ids(last) == ids(before))
+        await server.stop()
+    }
+
     @Test func aDatabaseUpdateNamesTheKeysItChanged() async throws {
         let dir = try TemporaryDirectory.make(prefix: "defender-db")
         defer { try? FileManager.default.removeItem(atPath: dir) }

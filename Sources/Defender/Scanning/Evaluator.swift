@@ -44,6 +44,27 @@ enum Evaluator {
     }
 }
 
+extension Evaluator {
+    /// The part of an image's inventories a database update can change: the packages under a
+    /// changed advisory key (everything else is as good as matched against the new database),
+    /// and their identities as `DefenderStore.store(_:imageID:now:scope:)` takes them.
+    static func restrict(_ inventories: [ImageInventory], to filter: AdvisoryKeyFilter) -> (inventories: [ImageInventory], scope: Set<String>) {
+        var scope = Set<String>()
+        let reduced = inventories.map { inventory in
+            var copy = inventory
+            copy.packages = inventory.packages.filter { filter.matches($0, os: inventory.os) }
+            for package in copy.packages { scope.insert(packageIdentity(package)) }
+            return copy
+        }
+        return (reduced, scope)
+    }
+
+    /// A package as a finding names it: the part of `StoredFinding.key` after the vulnerability.
+    static func packageIdentity(_ package: Package) -> String {
+        "\(package.type.rawValue)|\(package.name)|\(package.location)"
+    }
+}
+
 /// Stored JSON of the findings matched against one database: the same package in the same layer
 /// gives the same finding in every image, so each is encoded and hashed once.
 final class FindingBodyCache: Sendable {

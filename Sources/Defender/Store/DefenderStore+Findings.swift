@@ -81,23 +81,57 @@ extension DefenderStore {
     /// by this digest, and — for each tag now pointing here — what the digests it replaced had
     /// and this one no longer has, resolved by this digest. Without a database the findings are
     /// left as they were: "no database" never turns into "nothing found".
-    public func store(_ evaluation: Evaluation, imageID: Int, now: Double) async throws {
+    ///
+    /// - Parameter scope: when only some of the image's packages were matched again (a database
+    ///   update that changed only their advisory keys), their identities
+    ///   (`Evaluation.packageIdentity`): findings and remediations of other packages are left as
+    ///   they are, and the evaluation's remediations and warnings are merged into the stored ones.
+    public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil) async throws {
         guard let image = try await image(id: imageID) else { return }
         let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
         let warnings = (try? JSONEncoder().encode(evaluation.warnings)) ?? Data("[]".utf8)
+        let scopeJSON = scope.map { Self.jsonText($0.sorted()) }
         try await transaction {
-            _ = try await writer.query("""
-                UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
-                  remediations = ?, warnings = ? WHERE id = ?
-                """, [.text(evaluation.status.rawValue), .optional(evaluation.message), .float(now),
-                      .optional(evaluation.databaseBuiltAt), .blob(ByteBuffer(bytes: remediations)),
-                      .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
+            if let scopeJSON {
+                // Merged by SQLite: the stored lists are not decoded (read back in report order).
+                _ = try await writer.query("""
+                    UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
+                      remediations = CAST((SELECT coalesce(json_group_array(json(value)), '[]') FROM (
+                          SELECT value FROM json_each(CAST(coalesce(remediations, '[]') AS TEXT))
+                          WHERE (value->>'$.package.ecosystem') || '|' || (value->>'$.package.name') || '|'
+                                || (value->>'$.package.location') NOT IN (SELECT value FROM json_each(?))
+                          UNION ALL SELECT value FROM json_each(?))) AS BLOB),
+                      warnings = CAST((SELECT coalesce(json_group_array(value), '[]') FROM (
+                          SELECT value FROM json_each(CAST(coalesce(warnings, '[]') AS TEXT))
+                          UNION SELECT value FROM json_each(?))) AS BLOB)
+                    WHERE id = ?
+                    """, [.text(evaluation.status.rawValue), .optional(evaluation.message), .float(now),
+                          .optional(evaluation.databaseBuiltAt), .text(scopeJSON),
+                          .text(String(decoding: remediations, as: UTF8.self)), .text(String(decoding: warnings, as: UTF8.self)),
+                          .integer(imageID)])
+            } else {
+                _ = try await writer.query("""
+                    UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
+                      remediations = ?, warnings = ? WHERE id = ?
+                    """, [.text(evaluation.status.rawValue), .optional(evaluation.message), .float(now),
+                          .optional(evaluation.databaseBuiltAt), .blob(ByteBuffer(bytes: remediations)),
+                          .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
+            }
             guard evaluation.status == .completed else { return }
 
-            // What is stored now: key → (state, body).
+            // What is stored now (of the packages in scope): key → (state, body).
             var stored: [String: (state: String, hash: String, resolvedElsewhere: Bool)] = [:]
-            for row in try await writer.query("SELECT key, state, body_hash, resolved_by FROM defender_findings WHERE image_id = ?",
-                                              [.integer(imageID)]) {
+            let storedRows: [SQLiteRow]
+            if let scopeJSON {
+                storedRows = try await writer.query("""
+                    SELECT key, state, body_hash, resolved_by FROM defender_findings
+                    WHERE image_id = ? AND substr(key, instr(key, '|') + 1) IN (SELECT value FROM json_each(?))
+                    """, [.integer(imageID), .text(scopeJSON)])
+            } else {
+                storedRows = try await writer.query("SELECT key, state, body_hash, resolved_by FROM defender_findings WHERE image_id = ?",
+                                                    [.integer(imageID)])
+            }
+            for row in storedRows {
                 let resolvedBy = row.string("resolved_by")
                 stored[row.string("key") ?? ""] = (row.string("state") ?? "", row.string("body_hash") ?? "",
                                                    resolvedBy != nil && resolvedBy != image.digest)
@@ -199,7 +233,11 @@ extension DefenderStore {
                     WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
                     """, [.integer(imageID), .text(Self.jsonText(rows.map(\.key))), .integer(imageID), .text(Self.jsonText(rows.map(\.key)))])
             }
-            try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
+            try await resolveReplacedDigests(of: image, tags: tags, now: now) {
+                guard scope != nil else { return current }
+                return Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state != 'resolved'",
+                                                  [.integer(imageID)]).compactMap { $0.string("key") })
+            }
         }
     }
 
@@ -212,15 +250,20 @@ extension DefenderStore {
                                                      [.integer(imageID)]).compactMap { $0.string("key") })
             let tags = try await writer.query("SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?",
                                               [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
-            try await resolveReplacedDigests(of: image, current: current, tags: tags, now: now)
+            try await resolveReplacedDigests(of: image, tags: tags, now: now) { current }
         }
     }
 
-    /// What the digests `image` replaced under its tags had, and it does not have (`current`):
-    /// resolved by this digest, unless another tag still points at them (still in use there).
-    private func resolveReplacedDigests(of image: ImageRecord, current: Set<String>, tags: [String], now: Double) async throws {
+    /// What the digests `image` replaced under its tags had, and it does not have (the keys
+    /// `current` gives, asked for only when there is such a digest): resolved by this digest,
+    /// unless another tag still points at them (still in use there).
+    private func resolveReplacedDigests(of image: ImageRecord, tags: [String], now: Double,
+                                        current currentKeys: () async throws -> Set<String>) async throws {
+        var known: Set<String>?
         for tag in tags {
             for (digest, _) in try await earlierTagDigests(image: image, tag: tag) {
+                if known == nil { known = try await currentKeys() }
+                let current = known ?? []
                 guard let old = try await writer.query("""
                     SELECT i.id FROM defender_images i WHERE i.registry = ? AND i.repository = ? AND i.digest = ?
                       AND NOT EXISTS (SELECT 1 FROM defender_tags t WHERE t.registry = i.registry AND t.repository = i.repository
@@ -286,9 +329,11 @@ extension DefenderStore {
         }
     }
 
+    /// In report order: a re-match that touched only some packages merges its remediations into
+    /// the stored list without sorting it.
     public func remediations(imageID: Int) async throws -> [Remediation] {
-        try await reader.query("SELECT remediations FROM defender_images WHERE id = ?", [.integer(imageID)]).first?
-            .decode("remediations", as: [Remediation].self) ?? []
+        (try await reader.query("SELECT remediations FROM defender_images WHERE id = ?", [.integer(imageID)]).first?
+            .decode("remediations", as: [Remediation].self) ?? []).sorted(by: RemediationPlanner.reportOrder)
     }
 
     public func warnings(imageID: Int) async throws -> [String] {
