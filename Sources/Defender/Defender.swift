@@ -254,20 +254,25 @@ public final class Defender: Service, Sendable {
     ///   again, and only their findings and remediations rewritten.
     @discardableResult
     public func reevaluate(imageID: Int, changed: AdvisoryKeyFilter? = nil) async throws -> Bool {
-        guard let image = try await store.image(id: imageID), image.deletedAt == nil else { return false }
+        guard let image = try await store.image(id: imageID), image.deletedAt == nil, !image.inventories.isEmpty else { return false }
+        let loaded = await database.current
+        // Matched completely before: only the packages under a changed key need reading.
+        let partial = (loaded != nil && image.status == .completed && image.databaseBuiltAt != nil) ? changed : nil
         var inventories: [ImageInventory] = []
         for digest in image.inventories {
-            guard let data = try await store.inventory(digest: digest), let inventory = ImageInventoryCodec.decode(Array(data)) else {
+            let keeping = partial.map { filter in
+                { (_: OSRelease?, type: PackageType, name: String, source: String?) in filter.mightMatch(type: type, name: name, sourceName: source) }
+            }
+            guard let data = try await store.inventory(digest: digest),
+                  let inventory = ImageInventoryCodec.decode(Array(data), keeping: keeping) else {
                 try await store.enqueue(imageID: imageID, notBefore: now, trigger: "inventory-missing", now: now)
                 wakeWorker()
                 return false
             }
             inventories.append(inventory)
         }
-        guard !image.inventories.isEmpty else { return false }
-        let loaded = await database.current
-        if let changed, let loaded, image.status == .completed, image.databaseBuiltAt != nil {
-            let (reduced, scope) = Evaluator.restrict(inventories, to: changed)
+        if let partial, let loaded {
+            let (reduced, scope) = Evaluator.restrict(inventories, to: partial)
             let evaluation = try await Evaluator.evaluate(reduced, database: loaded)
             try await store.store(evaluation, imageID: imageID, now: now, scope: scope)
             return true

@@ -1,4 +1,5 @@
 import Analysis
+import Synchronization
 import Versioning
 
 /// Where the advisories for one package live: namespace, key and the version to compare.
@@ -61,9 +62,29 @@ struct AdvisoryKey: Hashable {
         }
     }
 
-    /// PEP 503 name normalisation (how the database keys PyPI packages).
+    /// PEP 503 name normalisation (how the database keys PyPI packages): lower case, and every
+    /// run of `-`, `_` and `.` one `-`. A byte loop: a regex literal is parsed again on every
+    /// call, which made this a quarter of a re-match after a database update.
     static func pep503(_ name: String) -> String {
-        name.lowercased().replacing(/[-_.]+/, with: "-")
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count)
+        var inSeparator = false
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                if !inSeparator { out.append(UInt8(ascii: "-")) }
+                inSeparator = true
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                out.append(byte + 32)
+                inSeparator = false
+            default:
+                out.append(byte)
+                inSeparator = false
+            }
+        }
+        // Names outside ASCII are not valid PyPI names; lower-case them the general way.
+        let text = String(decoding: out, as: UTF8.self)
+        return out.allSatisfy { $0 < 0x80 } ? text : text.lowercased()
     }
 }
 
@@ -80,23 +101,48 @@ public enum AdvisoryKeys {
 }
 
 /// The packages a database update can change: those with an advisory key among the keys the
-/// update changed (`DatabaseFingerprint.changedKeys`). Built once per update and asked for every
-/// package of every stored image, so the common "no" is a set lookup on names the package
-/// already has, without building its keys.
-public struct AdvisoryKeyFilter: Sendable {
+/// update changed (`DatabaseFingerprint.changedKeys`). Built once per update and asked about
+/// every package of every stored image: `mightMatch` answers from names alone (a set lookup,
+/// usable before a stored package is even decoded), and `matches` works out a package's keys
+/// once per distinct package, since images share most of theirs.
+public final class AdvisoryKeyFilter: Sendable {
     public let keys: Set<String>
     /// The package-name parts of `keys` ("debian:12|openssl" → "openssl").
     private let names: Set<Substring>
+    private let decisions = Mutex<[Decision: Bool]>([:])
+
+    /// Everything `AdvisoryKey.keys(for:os:)` looks at.
+    private struct Decision: Hashable {
+        var type: PackageType
+        var name: String
+        var sourceName: String?
+        var version: String
+        var owned: Bool
+        var os: String?
+    }
 
     public init(keys: Set<String>) {
         self.keys = keys
         names = Set(keys.compactMap { key in key.firstIndex(of: "|").map { key[key.index(after: $0)...] } })
     }
 
+    /// False when no key of a package with this type, name and source name can have changed.
+    /// A key's name is the package's name or source name, except PyPI's (normalised).
+    public func mightMatch(type: PackageType, name: String, sourceName: String?) -> Bool {
+        if type == .pypi { return names.contains(Substring(AdvisoryKey.pep503(name))) }
+        return names.contains(Substring(name)) || sourceName.map { names.contains(Substring($0)) } == true
+    }
+
     public func matches(_ package: Package, os: OSRelease?) -> Bool {
-        // A key's name is the package's name or source name, except PyPI's (normalised).
-        guard package.type == .pypi || names.contains(Substring(package.name))
-                || package.sourceName.map({ names.contains(Substring($0)) }) == true else { return false }
-        return AdvisoryKey.keys(for: package, os: os).contains { keys.contains("\($0.namespace)|\($0.key)") }
+        guard mightMatch(type: package.type, name: package.name, sourceName: package.sourceName) else { return false }
+        let decision = Decision(type: package.type, name: package.name, sourceName: package.sourceName, version: package.version,
+                                owned: package.properties["ownedBy"] != nil, os: os.map { "\($0.family):\($0.releaseKey)" })
+        if let known = decisions.withLock({ $0[decision] }) { return known }
+        let result = AdvisoryKey.keys(for: package, os: os).contains { keys.contains("\($0.namespace)|\($0.key)") }
+        decisions.withLock {
+            if $0.count >= 100_000 { $0.removeAll(keepingCapacity: true) }
+            $0[decision] = result
+        }
+        return result
     }
 }

@@ -86,4 +86,30 @@ import Testing
         #expect(ImageInventoryCodec.decode(Array(binary.dropLast())) == nil, "a truncated entry is refused")
         #expect(ImageInventoryCodec.decode(Array("garbage".utf8)) == nil)
     }
+
+    /// Reading only some packages (a re-match after a database update): the kept ones whole,
+    /// the others passed over, corrupt entries still refused.
+    @Test func decodesOnlyTheWantedPackages() throws {
+        let packages = [
+            Package(type: .deb, name: "libssl3", version: "3.0.11-1~deb12u2", sourceName: "openssl", sourceVersion: "3.0.11-1~deb12u2",
+                    arch: "amd64", licenses: ["Apache-2.0", "x"], location: "/var/lib/dpkg/status", properties: ["a": "b", "c": "d"],
+                    layerDigest: "sha256:aa"),
+            Package(type: .deb, name: "bash", version: "5.2.15-2+b2", sourceName: nil, sourceVersion: nil, arch: "amd64",
+                    licenses: ["GPL-3.0"], location: "/var/lib/dpkg/status", properties: ["p": "q"], layerDigest: "sha256:aa"),
+            Package(type: .pypi, name: "Jinja2", version: "2.10", location: "/opt/venv/lib/python3.11/site-packages/Jinja2-2.10.dist-info/METADATA"),
+        ]
+        var inventory = ImageInventory(source: "oci:x", packages: packages)
+        inventory.packages[2].purl = "pkg:pypi/jinja2@2.10"
+        let binary = try ImageInventoryCodec.encode(inventory)
+        let kept = try #require(ImageInventoryCodec.decode(binary) { _, type, name, source in
+            source == "openssl" || (type == .pypi && name == "Jinja2")
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(kept.packages) == encoder.encode([inventory.packages[0], inventory.packages[2]]))
+        #expect(ImageInventoryCodec.decode(binary) { _, _, _, _ in false }?.packages.isEmpty == true)
+        for cut in stride(from: 1, to: binary.count, by: 7) {
+            #expect(ImageInventoryCodec.decode(Array(binary.prefix(cut))) { _, _, name, _ in name == "bash" } == nil)
+        }
+    }
 }

@@ -196,6 +196,40 @@ enum LayerInventoryCodec {
             return map
         }
 
+        /// Moves past a string without building it.
+        mutating func skipString() -> Bool {
+            guard let n = count() else { return false }
+            offset += n
+            return true
+        }
+
+        mutating func skipOptional() -> Bool {
+            switch byte() {
+            case 0: return true
+            case 1: return skipString()
+            default: return false
+            }
+        }
+
+        /// The next package if `wanted` says so given its type, name and source name (read
+        /// first); otherwise moves past it without building its other fields. `.none` on a
+        /// corrupt entry, `.some(nil)` for a package passed over.
+        mutating func package(if wanted: (PackageType, String, String?) -> Bool) -> Package?? {
+            let start = offset
+            guard let typeIndex = byte(), Int(typeIndex) < PackageType.allCases.count,
+                  let name = string(), skipString(), let sourceName = optional() else { return nil }
+            guard wanted(PackageType.allCases[Int(typeIndex)], name, sourceName) else {
+                guard skipOptional(), skipOptional(), let licenses = count() else { return nil }
+                for _ in 0..<licenses { guard skipString() else { return nil } }
+                guard skipString(), let entries = count() else { return nil }
+                for _ in 0..<entries { guard skipString(), skipString() else { return nil } }
+                guard skipOptional(), skipOptional() else { return nil }
+                return .some(nil)
+            }
+            offset = start
+            return package().map { .some($0) }
+        }
+
         mutating func package() -> Package? {
             guard let typeIndex = byte(), Int(typeIndex) < PackageType.allCases.count,
                   let name = string(), let version = string(),
