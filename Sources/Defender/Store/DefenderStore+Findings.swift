@@ -95,20 +95,20 @@ extension DefenderStore {
             if let scopeJSON {
                 // Merged by SQLite: the stored lists are not decoded (read back in report order).
                 _ = try await writer.query("""
-                    UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
+                    UPDATE defender_images SET status = ?5, status_message = ?6, evaluated_at = ?7, database_built_at = ?8,
                       remediations = CAST((SELECT coalesce(json_group_array(json(value)), '[]') FROM (
                           SELECT value FROM json_each(CAST(coalesce(remediations, '[]') AS TEXT))
                           WHERE (value->>'$.package.ecosystem') || '|' || (value->>'$.package.name') || '|'
-                                || (value->>'$.package.location') NOT IN (SELECT value FROM json_each(?))
-                          UNION ALL SELECT value FROM json_each(?))) AS BLOB),
-                      warnings = CAST((SELECT coalesce(json_group_array(value), '[]') FROM (
-                          SELECT value FROM json_each(CAST(coalesce(warnings, '[]') AS TEXT))
-                          UNION SELECT value FROM json_each(?))) AS BLOB)
-                    WHERE id = ?
-                    """, [.text(evaluation.status.rawValue), .optional(evaluation.message), .float(now),
-                          .optional(evaluation.databaseBuiltAt), .text(scopeJSON),
-                          .text(String(decoding: remediations, as: UTF8.self)), .text(String(decoding: warnings, as: UTF8.self)),
-                          .integer(imageID)])
+                                || (value->>'$.package.location') NOT IN (SELECT value FROM json_each(?1))
+                          UNION ALL SELECT value FROM json_each(?2))) AS BLOB),
+                      warnings = CASE WHEN json_array_length(?4) = 0 THEN warnings ELSE CAST((
+                          SELECT coalesce(json_group_array(value), '[]') FROM (
+                              SELECT value FROM json_each(CAST(coalesce(warnings, '[]') AS TEXT))
+                              UNION SELECT value FROM json_each(?4))) AS BLOB) END
+                    WHERE id = ?3
+                    """, [.text(scopeJSON), .text(String(decoding: remediations, as: UTF8.self)), .integer(imageID),
+                          .text(String(decoding: warnings, as: UTF8.self)), .text(evaluation.status.rawValue),
+                          .optional(evaluation.message), .float(now), .optional(evaluation.databaseBuiltAt)])
             } else {
                 _ = try await writer.query("""
                     UPDATE defender_images SET status = ?, status_message = ?, evaluated_at = ?, database_built_at = ?,
@@ -228,7 +228,7 @@ extension DefenderStore {
                     INSERT OR IGNORE INTO defender_finding_ids (id, image_id)
                     SELECT f.vulnerability_id, f.image_id FROM defender_findings f
                     WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
-                    UNION SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
+                    UNION ALL SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
                       json_each(b.body, '$.aliases') j
                     WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
                     """, [.integer(imageID), .text(Self.jsonText(rows.map(\.key))), .integer(imageID), .text(Self.jsonText(rows.map(\.key)))])
@@ -305,7 +305,7 @@ extension DefenderStore {
         _ = try await writer.query("""
             INSERT OR IGNORE INTO defender_finding_ids (id, image_id)
             SELECT vulnerability_id, image_id FROM defender_findings WHERE image_id = ? AND state = 'open'
-            UNION SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
+            UNION ALL SELECT j.value, f.image_id FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash,
               json_each(b.body, '$.aliases') j WHERE f.image_id = ? AND f.state = 'open'
             """, [.integer(imageID), .integer(imageID)])
     }
