@@ -23,7 +23,9 @@ import VulnDB
         let digest = try await image.push(to: server.address, "team/app", tag: "v1")
         let view = try await server.waitFor("team/app:v1", timeout: 30)
         let latency = Date().timeIntervalSince(started)
-        #expect(latency < 10, "push to findings took \(latency) s")
+        // A bound against a scan that never starts, not a measurement (benchmarks/defender
+        // measures latency): the whole suite runs in parallel beside this test.
+        #expect(latency < 30, "push to findings took \(latency) s")
         #expect(view["digest"] as? String == digest)
         #expect(view["tags"] as? [String] == ["v1"])
         #expect(view["healthy"] as? Bool == false)
