@@ -83,9 +83,10 @@ extension DefenderStore {
     /// left as they were: "no database" never turns into "nothing found".
     ///
     /// - Parameter scope: when only some of the image's packages were matched again (a database
-    ///   update that changed only their advisory keys), their identities
-    ///   (`Evaluation.packageIdentity`): findings and remediations of other packages are left as
-    ///   they are, and the evaluation's remediations and warnings are merged into the stored ones.
+    ///   update that changed only their advisory keys), their identities as
+    ///   `TYPE|NAME|LOCATION` (a finding key without its vulnerability): findings and
+    ///   remediations of other packages are left as they are, and the evaluation's remediations
+    ///   and warnings are merged into the stored ones.
     public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil) async throws {
         guard let image = try await image(id: imageID) else { return }
         let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
