@@ -178,6 +178,30 @@ import Versioning
 }
 
 @Suite struct AlpineTests {
+    /// Wolfi's database: Alpine's format without `distroversion`; the namespace comes from the
+    /// repository's URL prefix, as the matcher expects for Wolfi images (`wolfi`).
+    @Test func wolfiSecurityDatabase() async throws {
+        let r = try Fixtures.run(AlpineSecDBImporter(), "wolfi")
+        #expect(r.report.skipped == 0)
+        let openssl = r.affected.filter { $0.package == "openssl" }
+        #expect(openssl.allSatisfy { $0.namespace == "wolfi" && $0.ecosystem == .apk })
+        let fixed = try #require(openssl.first { $0.vulnerabilityID == "CVE-2024-0727" })
+        #expect(fixed.fixedVersions == ["3.2.1-r0"])
+        #expect(try fixed.isAffected(version: "3.2.0-r3"))
+        #expect(try !fixed.isAffected(version: "3.2.1-r0"))
+        #expect(r.affected.first { $0.vulnerabilityID == "CVE-2022-28391" }?.status == .notAffected)
+        #expect(AlpineSecDBImporter.namespace(urlPrefix: "https://packages.cgr.dev") == "chainguard")
+        #expect(AlpineSecDBImporter.namespace(urlPrefix: "https://packages.wolfi.dev") == "wolfi")
+        #expect(AlpineSecDBImporter.namespace(urlPrefix: "https://example.com") == nil)
+        #expect(AlpineSecDBImporter.recognizes(directory: Fixtures.url("wolfi")))
+
+        let (path, _) = try await DatabaseTests.buildFixtureDatabase()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let db = try await VulnDatabase.open(path: path)
+        #expect(try await db.affected(namespace: "wolfi", package: "openssl").contains { $0.vulnerabilityID == "CVE-2023-5363" })
+        await db.close()
+    }
+
     @Test func zeroKeyAndMultiTokenIDs() throws {
         let r = try Fixtures.run(AlpineSecDBImporter(), "alpine/alpine-secdb-legacy")
         #expect(r.report.skipped == 0)

@@ -1,10 +1,12 @@
 import Foundation
 import Versioning
 
-/// Alpine secdb YAML or JSON (`v3.N/{main,community}.yaml`; the same shape Alpine publishes as JSON).
+/// Alpine secdb YAML or JSON (`v3.N/{main,community}.yaml`; the same shape Alpine publishes as
+/// JSON, and Wolfi and Chainguard publish per repository, e.g. `packages.wolfi.dev/os/security.json`).
 ///
-/// * Namespace `alpine:3.N` from `distroversion` (`v3.11` -> `alpine:3.11`); package = `pkg.name`
-///   (the origin/source package); ecosystem apk.
+/// * Namespace `alpine:3.N` from `distroversion` (`v3.11` -> `alpine:3.11`); a file without it
+///   (Wolfi's, Chainguard's) gets `wolfi` or `chainguard` from its `urlprefix` host. Package =
+///   `pkg.name` (the origin/source package); ecosystem apk.
 /// * Each `secfixes` key `V` with ids: per id an `AffectedPackage` with range
 ///   `introduced "0", fixed V`, status fixed, `fixedVersions [V]`. The key `"0"` means "never
 ///   affected": status notAffected, no ranges.
@@ -27,7 +29,9 @@ public struct AlpineSecDBImporter: AdvisoryImporter {
 
     public static func recognizes(file: URL, head: String) -> Bool {
         guard FileWalker.isCandidate(file, head: head, extensions: extensions) else { return false }
-        return head.contains("distroversion") && head.contains("packages")
+        // Alpine's files name their branch; Wolfi's and Chainguard's (the same format otherwise)
+        // name their repository instead.
+        return head.contains("packages") && (head.contains("distroversion") || (head.contains("urlprefix") && head.contains("apkurl")))
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {
@@ -52,10 +56,28 @@ public struct AlpineSecDBImporter: AdvisoryImporter {
         return "alpine:" + v
     }
 
+    /// The namespace of a file without `distroversion`: Wolfi (`https://packages.wolfi.dev`) and
+    /// Chainguard (`https://packages.cgr.dev`) publish one rolling database per repository.
+    static func namespace(urlPrefix: String) -> String? {
+        guard let host = URL(string: urlPrefix.trimmingCharacters(in: .whitespaces))?.host?.lowercased() else { return nil }
+        if host == "wolfi.dev" || host.hasSuffix(".wolfi.dev") { return "wolfi" }
+        if host == "cgr.dev" || host.hasSuffix(".cgr.dev") || host.hasSuffix(".chainguard.dev") { return "chainguard" }
+        return nil
+    }
+
     static func parse(_ doc: Doc, file: URL, session: ImportSession) throws {
         guard doc.object != nil else { throw RecordError("not a mapping") }
-        guard let distro = doc["distroversion"]?.nonEmptyString else { throw RecordError("missing distroversion") }
-        let namespace = namespace(distroversion: distro)
+        let namespace: String
+        if let distro = doc["distroversion"]?.nonEmptyString {
+            namespace = Self.namespace(distroversion: distro)
+        } else if let prefix = doc["urlprefix"]?.nonEmptyString {
+            guard let known = Self.namespace(urlPrefix: prefix) else {
+                throw RecordError("no distroversion, and urlprefix \(prefix.prefix(80)) is neither Wolfi's nor Chainguard's")
+            }
+            namespace = known
+        } else {
+            throw RecordError("missing distroversion")
+        }
         guard let packages = doc["packages"], !packages.isNull else { return }  // v3.3/community: packages: null
         guard let list = packages.array else { throw RecordError("packages is not a list") }
         for entry in list {
