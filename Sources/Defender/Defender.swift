@@ -258,11 +258,11 @@ public final class Defender: Service, Sendable {
         let loaded = await database.current
         // Matched completely before: only the packages under a changed key need reading.
         let partial = (loaded != nil && image.status == .completed && image.databaseBuiltAt != nil) ? changed : nil
+        let keeping = partial.map { filter in
+            { (_: OSRelease?, type: PackageType, name: String, source: String?) in filter.mightMatch(type: type, name: name, sourceName: source) }
+        }
         var inventories: [ImageInventory] = []
         for digest in image.inventories {
-            let keeping = partial.map { filter in
-                { (_: OSRelease?, type: PackageType, name: String, source: String?) in filter.mightMatch(type: type, name: name, sourceName: source) }
-            }
             guard let data = try await store.inventory(digest: digest),
                   let inventory = ImageInventoryCodec.decode(Array(data), keeping: keeping) else {
                 try await store.enqueue(imageID: imageID, notBefore: now, trigger: "inventory-missing", now: now)

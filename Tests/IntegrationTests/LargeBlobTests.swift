@@ -99,9 +99,8 @@ import Testing
         defer { server.stop() }
         let http = RawHTTP("http://127.0.0.1:\(server.port)")
         let layer = Self.randomBlob(24 << 20)
-        let pushed = try await http.pushImage("gc/app", tag: "v1", layer: layer)
+        try await http.pushImage("gc/app", tag: "v1", layer: layer)
         let layerDigest = Digest.compute(layer)
-        #expect(pushed.digest.description.hasPrefix("sha256:"))
         let loose = Self.randomBlob(24 << 20)
         let looseDigest = try await http.pushBlob("gc/app", loose)
 

@@ -185,6 +185,26 @@ func importOneRecordPerFile(
     }
 }
 
+/// The import loop of formats read file by file, where only files that look like the format
+/// are read (`wanted`, a content sniff): `read` emits what a file holds; a file that fails costs
+/// only itself (counted, with a sample).
+func importEachFile(
+    from directory: URL, format: String, extensions: Set<String>, where wanted: (URL) -> Bool,
+    into sink: (ImportBatch) throws -> Void, read: (URL, ImportSession) throws -> Void
+) throws -> ImportReport {
+    try runImport(sink) { sink in
+        let session = ImportSession(format: format, root: directory, sink: sink)
+        for file in FileWalker.files(under: directory, extensions: extensions) where !FileWalker.isAuxiliaryFile(file) && wanted(file) {
+            do {
+                try read(file, session)
+            } catch {
+                try session.handle(error, file)
+            }
+        }
+        return try session.finish()
+    }
+}
+
 struct RecordError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }

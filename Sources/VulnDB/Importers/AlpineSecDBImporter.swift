@@ -35,18 +35,9 @@ public struct AlpineSecDBImporter: AdvisoryImporter {
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {
-        try runImport(sink) { sink in
-            let session = ImportSession(format: Self.format, root: directory, sink: sink)
-            for file in FileWalker.files(under: directory, extensions: Self.extensions)
-            where !FileWalker.isAuxiliaryFile(file) && Self.recognizes(file: file) {
-                do {
-                    let doc = try DocLoader.load(file)
-                    try Self.parse(doc, file: file, session: session)
-                } catch {
-                    try session.handle(error, file)
-                }
-            }
-            return try session.finish()
+        try importEachFile(from: directory, format: Self.format, extensions: Self.extensions, where: Self.recognizes(file:),
+                           into: sink) { file, session in
+            try Self.parse(try DocLoader.load(file), file: file, session: session)
         }
     }
 

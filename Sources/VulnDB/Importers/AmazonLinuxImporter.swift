@@ -33,18 +33,9 @@ public struct AmazonLinuxImporter: AdvisoryImporter {
     }
 
     public func importRecords(from directory: URL, into sink: (ImportBatch) throws -> Void) throws -> ImportReport {
-        try runImport(sink) { sink in
-            let session = ImportSession(format: Self.format, root: directory, sink: sink)
-            for file in FileWalker.files(under: directory, extensions: Self.extensions)
-            where !FileWalker.isAuxiliaryFile(file) && Self.recognizes(file: file) {
-                do {
-                    let updates = try UpdateInfoReader.read(Data(contentsOf: file))
-                    try Self.emit(updates, file: file, session: session)
-                } catch {
-                    try session.handle(error, file)
-                }
-            }
-            return try session.finish()
+        try importEachFile(from: directory, format: Self.format, extensions: Self.extensions, where: Self.recognizes(file:),
+                           into: sink) { file, session in
+            try Self.emit(try UpdateInfoReader.read(Data(contentsOf: file)), file: file, session: session)
         }
     }
 
@@ -141,6 +132,9 @@ enum UpdateInfoReader {
     }
 
     private final class Delegate: NSObject, XMLParserDelegate {
+        /// The elements of an update whose text is kept.
+        static let textElements: Set<String> = ["id", "title", "severity", "description"]
+
         var updates: [Update] = []
         var sawUpdates = false
         var closedUpdates = false
@@ -155,7 +149,7 @@ enum UpdateInfoReader {
                 sawUpdates = true
             case "update":
                 current = Update(type: attributes["type"]?.lowercased())
-            case "id", "title", "severity", "description":
+            case _ where Self.textElements.contains(name):
                 text = ""
                 collecting = current != nil
             case "issued":
@@ -184,20 +178,24 @@ enum UpdateInfoReader {
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
             switch name {
             case "updates":
                 closedUpdates = true
             case "update":
                 if let current { updates.append(current) }
                 current = nil
-            case "id" where collecting: current?.id = value
-            case "title" where collecting: current?.title = value
-            case "severity" where collecting: current?.severity = value
-            case "description" where collecting: current?.description = value
-            default: break
+            case _ where collecting && Self.textElements.contains(name):
+                let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                switch name {
+                case "id": current?.id = value
+                case "title": current?.title = value
+                case "severity": current?.severity = value
+                default: current?.description = value
+                }
+                collecting = false
+            default:
+                break
             }
-            if ["id", "title", "severity", "description"].contains(name) { collecting = false }
         }
     }
 }
