@@ -48,7 +48,7 @@ public final class Defender: Service, Sendable {
         contents.withLock { $0 = provider }
     }
 
-    var now: Double { clock.now() }
+    public var now: Double { clock.now() }
 
     /// The registry's address, once its listener is bound (`HOST:PORT`), and its token endpoint.
     public func setRegistryAddress(_ address: String, tokenRealm: String?) {

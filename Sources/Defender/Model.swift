@@ -84,6 +84,8 @@ public struct StoredFinding: Sendable, Codable {
     public var lastSeen: Double
     public var resolvedAt: Double?
     public var resolvedBy: String?
+    /// The exemption in force that covers it (state `exempted`).
+    public var exemptionID: Int?
 
     static func key(_ finding: Finding) -> String {
         "\(finding.vulnerabilityID)|\(finding.package.ecosystem)|\(finding.package.name)|\(finding.package.location)"

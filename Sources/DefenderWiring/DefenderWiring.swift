@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// DefenderWiring: puts a `Defender` beside a `RegistryServer` in one process. The defender
 /// hears the store's events (pushes, imports, deletes, untags, pulls), can list the store's
 /// contents to catch up after a restart, answers the admin API's `/admin/defender`,
-/// `/admin/findings` and `/admin/vulndb`, and is told when the network rules change. It pulls
+/// `/admin/findings`, `/admin/vulndb` and `/admin/exemptions`, and is told when the network rules change. It pulls
 /// images through the server's own listener like any client; nothing here lets it around the
 /// access gate.
 ///
@@ -25,7 +25,7 @@ public enum DefenderWiring {
             configuration.adminExtensions[group] = { call in
                 do {
                     let reply = try await api.handle(group: group, method: call.method, path: call.path, query: call.query,
-                                                     body: call.body, saveBody: call.saveBody)
+                                                     identity: call.identity.isEmpty ? "anonymous" : call.identity, body: call.body, saveBody: call.saveBody)
                     return AdminReply(status: reply.status, json: reply.json)
                 } catch let error as DefenderError {
                     switch error.kind {

@@ -15,7 +15,7 @@ public struct VEXStatement: Sendable, Hashable {
     }
 
     /// A purl without qualifiers and subpath: VEX authors rarely know the distro qualifier.
-    static func base(_ purl: String) -> String {
+    public static func base(_ purl: String) -> String {
         String(purl.split(separator: "#", maxSplits: 1)[0].split(separator: "?", maxSplits: 1)[0])
     }
 }

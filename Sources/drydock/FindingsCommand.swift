@@ -15,12 +15,12 @@ struct FindingsCommand: AsyncParsableCommand {
             commandName: "list", abstract: "One row per image: scan status, health and findings by severity.")
         @Option(name: .long, help: "Only repositories matching this pattern ('team/*', 'apps/**').") var repository: String?
         @Option(name: .long, help: "Only these severities, comma-separated (CRITICAL,HIGH,…); images without any are left out.") var severity: String?
-        @Option(name: .long, help: "open (default), resolved or all.") var state: String = "open"
+        @Option(name: .long, help: "open (default), resolved, exempted or all.") var state: String = "open"
         @Option(name: .long, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
-            guard ["open", "resolved", "all"].contains(state) else { throw CLIError("--state takes open, resolved or all") }
+            guard ["open", "resolved", "exempted", "all"].contains(state) else { throw CLIError("--state takes open, resolved, exempted or all") }
             var query = ["state=\(percentEncode(state))"]
             if let repository { query.append("repository=\(percentEncode(repository))") }
             if let severity { query.append("severity=\(percentEncode(severity))") }
@@ -44,12 +44,12 @@ struct FindingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show", abstract: "An image's findings with their state and history, and what to do about them.")
         @Argument(help: "REPO[:TAG|@DIGEST]") var image: String
-        @Option(name: .long, help: "open (default), resolved or all.") var state: String = "open"
+        @Option(name: .long, help: "open (default), resolved, exempted or all.") var state: String = "open"
         @Option(name: .long, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
-            guard ["open", "resolved", "all"].contains(state) else { throw CLIError("--state takes open, resolved or all") }
+            guard ["open", "resolved", "exempted", "all"].contains(state) else { throw CLIError("--state takes open, resolved, exempted or all") }
             let value = try await admin.client().call(
                 .GET, "/admin/findings/image?reference=\(percentEncode(image))&state=\(percentEncode(state))")
             if output == .json { printJSON(value); return }
@@ -76,6 +76,9 @@ struct FindingsCommand: AsyncParsableCommand {
                     let package = finding["package"] as? [String: Any] ?? [:]
                     var state = finding["state"] as? String ?? ""
                     if state == "resolved", let by = finding["resolvedBy"] as? String { state += " by \(shortDigest(by))" }
+                    if state == "exempted", let exemption = finding["exemption"] as? [String: Any] {
+                        state += " (\(exemption["id"] as? Int ?? 0)\((exemption["expiresAt"] as? String).map { ", until " + $0.prefix(10) } ?? ""))"
+                    }
                     rows.append([finding["severity"] as? String ?? "", finding["vulnerabilityID"] as? String ?? "",
                                  package["name"] as? String ?? "", package["version"] as? String ?? "",
                                  finding["fixedVersion"] as? String ?? "-", state,

@@ -47,6 +47,26 @@ import Testing
         try await record(.GET, "/admin/findings/image", "/admin/findings/image?reference=team/none:v1", expect: 404)
         try await record(.GET, "/admin/findings/image", "/admin/findings/image", expect: 400)
         try await record(.GET, "/admin/findings/affected/{id}", "/admin/findings/affected/CVE-2014-1830", expect: 200)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions",
+                         json: ["vulnerability": "CVE-2014-1830", "repository": "team/*", "justification": "not reachable", "expires": "2099-01-01"],
+                         expect: 201)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions", json: ["package": "requests", "maxSeverity": "LOW",
+                                                                                 "justification": "dev only"], expect: 201)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions", json: ["justification": "everything"], expect: 400)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions", json: ["package": "requests"], expect: 400)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions", json: ["package": "requests", "justification": "x", "expires": "2001-01-01"],
+                         expect: 400)
+        try await record(.POST, "/admin/exemptions", "/admin/exemptions", json: ["package": "requests", "justification": "x", "until": "2099-01-01"],
+                         expect: 400)
+        try await record(.POST, "/admin/exemptions/openvex", "/admin/exemptions/openvex?name=app.vex.json",
+                         data: Data(ExemptionTests.vex(vulnerability: "CVE-2018-18074", purl: "pkg:pypi/requests@2.2.0").utf8), expect: 201)
+        try await record(.POST, "/admin/exemptions/openvex", "/admin/exemptions/openvex", data: Data("{}".utf8), expect: 400)
+        try await record(.GET, "/admin/findings/image", "/admin/findings/image?reference=team/app@\(digest)&state=exempted", expect: 200)
+        try await record(.GET, "/admin/exemptions", "/admin/exemptions", expect: 200)
+        try await record(.DELETE, "/admin/exemptions/{id}", "/admin/exemptions/2", expect: 200)
+        try await record(.DELETE, "/admin/exemptions/{id}", "/admin/exemptions/2", expect: 404)
+        try await record(.DELETE, "/admin/exemptions/{id}", "/admin/exemptions/x", expect: 400)
+        try await record(.GET, "/admin/exemptions", "/admin/exemptions?all=true", expect: 200)
         try await record(.GET, "/admin/vulndb", "/admin/vulndb", expect: 200)
         try await record(.PUT, "/admin/vulndb", "/admin/vulndb", data: Data("not a database".utf8), expect: 400)
         try await record(.PUT, "/admin/vulndb", "/admin/vulndb", data: try Data(contentsOf: URL(fileURLWithPath: database)), expect: 200)

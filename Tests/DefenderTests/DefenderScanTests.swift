@@ -146,7 +146,7 @@ import VulnDB
         func snapshot() async throws -> [String] {
             // An open finding's lastSeen is the image's last evaluation, which the full re-match
             // itself moves; everything else must stay.
-            let findings = try await server.defenderStore.findings(imageID: id).map {
+            let findings = try await server.defenderStore.findings(imageID: id, now: server.defender.now).map {
                 "\($0.key) \($0.state) first=\($0.firstSeen) last=\($0.state == .open ? 0 : $0.lastSeen)"
                     + " resolved=\($0.resolvedAt ?? -1) by=\($0.resolvedBy ?? "")"
                     + " \($0.finding.severity) \($0.finding.fixedVersion ?? "") \($0.finding.remediation ?? "")"

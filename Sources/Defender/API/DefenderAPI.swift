@@ -17,12 +17,13 @@ public struct DefenderAPI: Sendable {
         self.defender = defender
     }
 
-    public static let groups = ["defender", "findings", "vulndb"]
+    public static let groups = ["defender", "findings", "vulndb", "exemptions"]
 
     /// - Parameters:
     ///   - body: reads the request body (up to a limit).
     ///   - saveBody: streams the request body into a file (up to a limit); for database uploads.
-    public func handle(group: String, method: String, path: [String], query: [String: String],
+    ///   - identity: who asks (recorded on the exemptions it makes or removes).
+    public func handle(group: String, method: String, path: [String], query: [String: String], identity: String = "admin",
                        body: @Sendable (Int) async throws -> Data,
                        saveBody: @Sendable (String, Int64) async throws -> Int64 = { _, _ in
                            throw DefenderError(.invalid, "this endpoint needs a request body") }) async throws -> Reply {
@@ -74,6 +75,18 @@ public struct DefenderAPI: Sendable {
         case _ where group == "findings" && method == "GET" && path.count == 2 && path[0] == "affected":
             let id = last
             return Reply(status: 200, json: try await FindingsViews(defender: defender).affectedJSON(id: id))
+        case "exemptions GET ":
+            return try reply(try await ExemptionsAPI(defender: defender).list(query: query))
+        case "exemptions POST ":
+            let fields = try object(try await body(64 * 1024),
+                                    allowed: ["vulnerability", "package", "purl", "repository", "maxSeverity", "justification", "expires"])
+            return try reply(try await ExemptionsAPI(defender: defender).create(fields, identity: identity), status: 201)
+        case "exemptions POST openvex":
+            let document = try await body(16 << 20)
+            return try reply(try await ExemptionsAPI(defender: defender).importOpenVEX(document, name: query["name"], identity: identity),
+                             status: 201)
+        case _ where group == "exemptions" && method == "DELETE" && path.count == 1:
+            return try reply(try await ExemptionsAPI(defender: defender).remove(last, identity: identity))
         case "vulndb GET ":
             return try reply(try await status().database)
         case "vulndb PUT ":
@@ -86,7 +99,7 @@ public struct DefenderAPI: Sendable {
 
     func state(_ query: [String: String]) throws -> String {
         let state = query["state"] ?? "open"
-        guard ["open", "resolved", "all"].contains(state) else { throw DefenderError(.invalid, "state must be open, resolved or all") }
+        guard FindingsViews.states.contains(state) else { throw DefenderError(.invalid, FindingsViews.stateError) }
         return state
     }
 
@@ -179,7 +192,7 @@ public struct DefenderAPI: Sendable {
             loadedAt: loadedAt.map(Time.iso), vulnerabilities: loaded?.info.vulnerabilities,
             sources: loaded?.info.sources.map(\.name),
             error: slotError ?? (loaded == nil ? "no vulnerability database at \(slot.path): images are inventoried, not matched" : nil))
-        let counts = try await store.findingCounts()
+        let counts = try await store.findingCounts(now: defender.now)
         let images = try await store.listedImages()
         var view = StatusView.ImagesView(total: images.count, healthy: 0, unhealthy: 0, unknown: 0, byStatus: [:])
         let now = defender.now

@@ -12,6 +12,10 @@ struct FindingsViews {
 
     var store: DefenderStore { defender.store }
 
+    /// The `state` filter's words.
+    static let states: Set<String> = ["open", "resolved", "exempted", "all"]
+    static let stateError = "state must be open, resolved, exempted or all"
+
     /// Healthy: scanned against a database and no open finding at or above the threshold.
     /// Unknown (nil) until then.
     static func health(_ image: ImageRecord, openCounts: [String: Int], threshold: SeverityLevel) -> Bool? {
@@ -44,7 +48,7 @@ struct FindingsViews {
         let known: Set<String> = ["repository", "severity", "state"]
         for key in query.keys where !known.contains(key) { throw DefenderError(.invalid, "unknown query parameter '\(key.prefix(40))'") }
         let state = query["state"] ?? "open"
-        guard ["open", "resolved", "all"].contains(state) else { throw DefenderError(.invalid, "state must be open, resolved or all") }
+        guard FindingsViews.states.contains(state) else { throw DefenderError(.invalid, FindingsViews.stateError) }
         var severities: Set<SeverityLevel>?
         if let text = query["severity"] {
             var levels = Set<SeverityLevel>()
@@ -57,7 +61,7 @@ struct FindingsViews {
             severities = levels
         }
         let pattern = query["repository"]
-        let counts = try await store.findingCounts()
+        let counts = try await store.findingCounts(now: defender.now)
         let tags = try await store.tagsByImage()
         var rows: [ListRow] = []
         for image in try await store.listedImages() {
@@ -108,8 +112,10 @@ struct FindingsViews {
         var lastSeen: Double
         var resolvedAt: Double?
         var resolvedBy: String?
+        /// The exemption that covers an `exempted` finding.
+        var exemption: Exemption?
 
-        enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy }
+        enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy, exemption }
 
         func encode(to encoder: any Encoder) throws {
             try finding.encode(to: encoder)
@@ -119,6 +125,7 @@ struct FindingsViews {
             try container.encode(Time.iso(lastSeen), forKey: .lastSeen)
             try container.encodeIfPresent(resolvedAt.map(Time.iso), forKey: .resolvedAt)
             try container.encodeIfPresent(resolvedBy, forKey: .resolvedBy)
+            try container.encodeIfPresent(exemption.map(ExemptionView.init), forKey: .exemption)
         }
     }
 
@@ -136,7 +143,8 @@ struct FindingsViews {
         guard let image = try await store.image(registry: registry, repository: repository, digest: digest), image.deletedAt == nil else {
             throw DefenderError(.notFound, "the defender knows no image \(reference.prefix(300))")
         }
-        var stored = try await store.findings(imageID: image.id)
+        let now = defender.now
+        var stored = try await store.findings(imageID: image.id, now: now)
         if let tag, image.status == .completed {
             // For a tag: what the digests it pointed at before had, and this one (once scanned)
             // no longer has.
@@ -144,7 +152,7 @@ struct FindingsViews {
             var seen = current
             for (earlier, replacedAt) in try await store.earlierDigests(registry: registry, repository: repository, tag: tag, current: digest) {
                 guard let old = try await store.image(registry: registry, repository: repository, digest: earlier) else { continue }
-                for var finding in try await store.findings(imageID: old.id) where !seen.contains(finding.key) {
+                for var finding in try await store.findings(imageID: old.id, now: now) where !seen.contains(finding.key) {
                     guard finding.state != .resolved || finding.resolvedBy != nil else { continue }
                     seen.insert(finding.key)
                     if finding.state != .resolved {
@@ -161,7 +169,8 @@ struct FindingsViews {
                 if a.state != b.state { return a.state == .open }
                 return Finding.reportOrder(a.finding, b.finding)
             }
-        let counts = try await store.findingCounts()[image.id]?["open"] ?? [:]
+        let counts = try await store.findingCounts(now: now)[image.id]?["open"] ?? [:]
+        let exemptions = Dictionary(uniqueKeysWithValues: try await store.exemptions(includeInactive: false, now: now).map { ($0.id, $0) })
         let platforms = try await platforms(of: image)
         return ShowView(
             registry: registry, repository: repository, reference: reference, digest: digest,
@@ -171,7 +180,8 @@ struct FindingsViews {
             healthy: Self.health(image, openCounts: counts, threshold: defender.configuration.healthThreshold),
             healthThreshold: defender.configuration.healthThreshold.rawValue,
             findings: selected.map { FindingView(finding: $0.finding, state: $0.state, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen,
-                                                 resolvedAt: $0.resolvedAt, resolvedBy: $0.resolvedBy) },
+                                                 resolvedAt: $0.resolvedAt, resolvedBy: $0.resolvedBy,
+                                                 exemption: $0.exemptionID.flatMap { exemptions[$0] }) },
             remediations: state == "resolved" ? [] : try await store.remediations(imageID: image.id),
             warnings: try await store.warnings(imageID: image.id))
     }

@@ -234,6 +234,7 @@ extension DefenderStore {
                     WHERE f.image_id = ? AND f.state = 'open' AND f.key IN (SELECT value FROM json_each(?))
                     """, [.integer(imageID), .text(Self.jsonText(rows.map(\.key))), .integer(imageID), .text(Self.jsonText(rows.map(\.key)))])
             }
+            if !rows.isEmpty { try await applyExemptions(imageIDs: [imageID]) }
             try await resolveReplacedDigests(of: image, tags: tags, now: now) {
                 guard scope != nil else { return current }
                 return Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state != 'resolved'",
@@ -313,20 +314,22 @@ extension DefenderStore {
 
     // MARK: Reading findings
 
-    public func findings(imageID: Int) async throws -> [StoredFinding] {
+    /// - Parameter now: exemptions that expired before it no longer count.
+    public func findings(imageID: Int, now: Double) async throws -> [StoredFinding] {
         let decoder = JSONDecoder()
         return try await reader.query("""
-            SELECT f.key AS key, f.state AS state, f.first_seen AS first_seen,
+            SELECT f.key AS key, \(Self.effectiveState) AS state, f.first_seen AS first_seen, f.exemption_id AS exemption_id,
               CASE WHEN f.state = 'resolved' THEN f.last_seen ELSE max(f.last_seen, coalesce(i.evaluated_at, 0)) END AS last_seen,
               f.resolved_at AS resolved_at, f.resolved_by AS resolved_by, b.body AS body
             FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash
             JOIN defender_images i ON i.id = f.image_id WHERE f.image_id = ?
-            """, [.integer(imageID)]).compactMap { row in
+            """, [.float(now), .integer(imageID)]).compactMap { row in
             guard let body = row.data("body"), let finding = try? decoder.decode(Finding.self, from: body) else { return nil }
             return StoredFinding(key: row.string("key") ?? "", finding: finding,
                                  state: FindingState(rawValue: row.string("state") ?? "") ?? .open,
                                  firstSeen: row.double("first_seen") ?? 0, lastSeen: row.double("last_seen") ?? 0,
-                                 resolvedAt: row.double("resolved_at"), resolvedBy: row.string("resolved_by"))
+                                 resolvedAt: row.double("resolved_at"), resolvedBy: row.string("resolved_by"),
+                                 exemptionID: row.string("state") == "exempted" ? row.int("exemption_id") : nil)
         }
     }
 
@@ -343,13 +346,14 @@ extension DefenderStore {
     }
 
     /// Findings per image, state and severity: the counts `findings list` and `status` show.
-    public func findingCounts() async throws -> [Int: [String: [String: Int]]] {
+    public func findingCounts(now: Double) async throws -> [Int: [String: [String: Int]]] {
         var out: [Int: [String: [String: Int]]] = [:]
         for row in try await reader.query("""
-            SELECT image_id, state, severity, count(*) AS n FROM defender_findings GROUP BY image_id, state, severity
-            """) {
+            SELECT image_id, \(Self.effectiveState) AS effective, severity, count(*) AS n FROM defender_findings f
+            GROUP BY image_id, effective, severity
+            """, [.float(now)]) {
             guard let id = row.column("image_id")?.integer else { continue }
-            out[id, default: [:]][row.string("state") ?? "", default: [:]][row.string("severity") ?? "UNKNOWN"] = row.int("n") ?? 0
+            out[id, default: [:]][row.string("effective") ?? "", default: [:]][row.string("severity") ?? "UNKNOWN"] = row.int("n") ?? 0
         }
         return out
     }

@@ -97,7 +97,8 @@ public actor DefenderStore {
         """
         CREATE TABLE IF NOT EXISTS defender_findings (image_id INTEGER NOT NULL, key TEXT NOT NULL,
           vulnerability_id TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL, first_seen REAL NOT NULL,
-          last_seen REAL NOT NULL, resolved_at REAL, resolved_by TEXT, body_hash TEXT NOT NULL, PRIMARY KEY (image_id, key))
+          last_seen REAL NOT NULL, resolved_at REAL, resolved_by TEXT, body_hash TEXT NOT NULL, exemption_id INTEGER,
+          PRIMARY KEY (image_id, key))
         """,
         // A finding's JSON once however many images have it (the same package in the same base
         // layer matches the same way everywhere): re-matching thousands of images then writes
@@ -117,6 +118,17 @@ public actor DefenderStore {
           PRIMARY KEY (key, image_id)) WITHOUT ROWID
         """,
         "CREATE INDEX IF NOT EXISTS defender_image_keys_image ON defender_image_keys (image_id)",
+        // Accepted risks. Rows are never deleted: a removed exemption keeps who removed it and when.
+        """
+        CREATE TABLE IF NOT EXISTS defender_exemptions (id INTEGER PRIMARY KEY, vulnerability TEXT, package TEXT, purl TEXT,
+          repository TEXT, max_severity TEXT, justification TEXT NOT NULL, created_by TEXT NOT NULL, created_at REAL NOT NULL,
+          expires_at REAL, removed_at REAL, removed_by TEXT, source TEXT NOT NULL DEFAULT 'manual')
+        """,
+    ]
+
+    /// Columns added after a table was first created: (table, column, definition).
+    static let addedColumns = [
+        ("defender_findings", "exemption_id", "INTEGER"),
     ]
 
     private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {
@@ -125,6 +137,12 @@ public actor DefenderStore {
         }
         _ = try await reader.query("PRAGMA busy_timeout=15000")
         for statement in schema { _ = try await writer.query(statement) }
+        for (table, column, definition) in addedColumns {
+            let columns = try await writer.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0.string("name") }
+            if !columns.contains(column) {
+                _ = try await writer.query("ALTER TABLE \(table) ADD COLUMN \(column) \(definition)")
+            }
+        }
     }
 
     /// Runs `body` inside one `BEGIN IMMEDIATE` transaction on the writer. Every write goes
