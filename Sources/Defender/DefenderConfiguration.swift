@@ -46,6 +46,9 @@ public struct DefenderConfiguration: Sendable {
     public var rescanInterval: Double = 86400
     /// An image is unhealthy with an open finding at or above this severity.
     public var healthThreshold: SeverityLevel = .high
+    /// What one image scanned in a billing period costs, and in which currency (`drydock usage`).
+    public var pricePerImage: Decimal = Decimal(string: "0.29") ?? 0
+    public var currency = "USD"
     /// How often the database file is checked for replacement.
     public var databaseCheckInterval: Double = 1
     /// Scans refused by the network rules are tried again this often.

@@ -58,6 +58,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("health-threshold"), help: "An image is unhealthy with an open finding at or above this severity (CRITICAL, HIGH, MEDIUM, LOW).")
     var healthThreshold: String = "HIGH"
 
+    @Option(name: .customLong("price-per-image"), help: "What one image scanned in a billing period costs (drydock usage).")
+    var pricePerImage: String = "0.29"
+
+    @Option(name: .long, help: "The currency of --price-per-image (ISO 4217 code).")
+    var currency: String = "USD"
+
     enum AuthMode: String, ExpressibleByArgument { case enabled, disabled }
 
     func run() async throws {
@@ -78,6 +84,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard let threshold = SeverityLevel(rawValue: healthThreshold.uppercased()), threshold != .unknown else {
             throw CLIError("--health-threshold takes CRITICAL, HIGH, MEDIUM, LOW or NONE")
+        }
+        guard let price = Decimal(string: pricePerImage, locale: Locale(identifier: "en_US_POSIX")), price >= 0,
+              pricePerImage.allSatisfy({ $0.isNumber || $0 == "." }) else {
+            throw CLIError("--price-per-image takes a non-negative number such as 0.29")
+        }
+        guard currency.count == 3, currency.allSatisfy({ $0.isLetter && $0.isASCII }) else {
+            throw CLIError("--currency takes a three-letter code such as USD or EUR")
         }
         guard (1...64).contains(scanConcurrency) else { throw CLIError("--scan-concurrency takes 1 to 64") }
         guard rescanWindowDays > 0, rescanIntervalHours > 0 else { throw CLIError("--rescan-window-days and --rescan-interval-hours must be positive") }
@@ -133,6 +146,8 @@ struct Serve: AsyncParsableCommand {
                 settings.rescanWindow = rescanWindowDays * 86400
                 settings.rescanInterval = rescanIntervalHours * 3600
                 settings.healthThreshold = threshold
+                settings.pricePerImage = price
+                settings.currency = currency.uppercased()
                 let service = Defender(store: opened, configuration: settings, logger: makeLogger("drydock.defender"))
                 DefenderWiring.attach(service, store: store, to: &configuration)
                 scanner = service

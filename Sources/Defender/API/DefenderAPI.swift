@@ -17,7 +17,7 @@ public struct DefenderAPI: Sendable {
         self.defender = defender
     }
 
-    public static let groups = ["defender", "findings", "vulndb", "exemptions"]
+    public static let groups = ["defender", "findings", "vulndb", "exemptions", "usage"]
 
     /// - Parameters:
     ///   - body: reads the request body (up to a limit).
@@ -87,6 +87,8 @@ public struct DefenderAPI: Sendable {
                              status: 201)
         case _ where group == "exemptions" && method == "DELETE" && path.count == 1:
             return try reply(try await ExemptionsAPI(defender: defender).remove(last, identity: identity))
+        case "usage GET ":
+            return try reply(try await UsageAPI(defender: defender).view(query: query))
         case "vulndb GET ":
             return try reply(try await status().database)
         case "vulndb PUT ":

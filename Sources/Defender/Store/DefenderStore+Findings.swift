@@ -119,6 +119,7 @@ extension DefenderStore {
                           .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
             }
             guard evaluation.status == .completed else { return }
+            try await recordUsage(imageID: imageID, now: now)
 
             // What is stored now (of the packages in scope): key → (state, body).
             var stored: [String: (state: String, hash: String, resolvedElsewhere: Bool)] = [:]

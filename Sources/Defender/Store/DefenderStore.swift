@@ -124,6 +124,12 @@ public actor DefenderStore {
           repository TEXT, max_severity TEXT, justification TEXT NOT NULL, created_by TEXT NOT NULL, created_at REAL NOT NULL,
           expires_at REAL, removed_at REAL, removed_by TEXT, source TEXT NOT NULL DEFAULT 'manual')
         """,
+        // Billing: each image digest matched in a period counts once per subscription (the first
+        // registry to scan it gets the row). Written in the evaluation's own transaction.
+        """
+        CREATE TABLE IF NOT EXISTS defender_usage (subscription TEXT NOT NULL, period TEXT NOT NULL, digest TEXT NOT NULL,
+          registry TEXT NOT NULL, first_at REAL NOT NULL, PRIMARY KEY (subscription, period, digest)) WITHOUT ROWID
+        """,
     ]
 
     /// Columns added after a table was first created: (table, column, definition).
