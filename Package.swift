@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -176,6 +177,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The browser dashboard at /ui/: server-rendered pages over the defender's and access
+        // control's data, its own sign-in sessions.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Defender", "Access", "RegistryServer",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "drydock",
             dependencies: [
@@ -190,6 +203,7 @@ let package = Package(
                 "Reports",
                 "Defender",
                 "DefenderWiring",
+                "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -234,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "DefenderTests",
             dependencies: [
-                "Defender", "DefenderWiring", "Access", "Analysis", "Matching", "VulnDB", "RegistryClient", "RegistryServer",
+                "Defender", "DefenderWiring", "Dashboard", "Access", "Analysis", "Matching", "VulnDB", "RegistryClient", "RegistryServer",
                 "RegistryStorage", "OCI", "DrydockTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

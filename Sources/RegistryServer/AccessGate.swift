@@ -39,6 +39,13 @@ struct AccessGate: HTTPResponder {
         let refusal = isPrivate ? nil : rules.refusal(for: caller)
         let path = request.uri.path
 
+        // The dashboard signs its users in with its own sessions; only the network rules apply
+        // here (no trusted service browses it).
+        if let web = configuration.web, path == "/ui" || path.hasPrefix("/ui/") {
+            if let refusal { return try denied(refusal, request: request, context: context) }
+            return try await WebEndpoint.respond(web, request: request, callerIP: caller?.description ?? "", secure: scheme == "https")
+        }
+
         // Authenticate.
         let identity: Identity
         let authorization = request.headers.first(.authorization)

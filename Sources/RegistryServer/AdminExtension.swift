@@ -58,3 +58,48 @@ public struct AdminCallError: Error, Sendable, CustomStringConvertible {
 }
 
 public typealias AdminRouteHandler = @Sendable (AdminCall) async throws -> AdminReply
+
+/// A request to the browser dashboard (`/ui/…`), handed to whatever serves it (the dashboard
+/// module) after the network rules let the caller through. The dashboard signs users in itself
+/// (session cookies), so the gate does not authenticate these requests.
+public struct WebCall: Sendable {
+    public var method: String
+    /// The path after `/ui` (`/`, `/images`, …), percent-encoded as it came.
+    public var path: String
+    public var query: [String: String]
+    /// Header values the dashboard needs (lower-case names): cookie, origin, referer, host,
+    /// sec-fetch-site, content-type, user-agent.
+    public var headers: [String: String]
+    /// The caller's address as the network rules saw it.
+    public var callerIP: String
+    /// Arrived over TLS (cookies are then marked `Secure`).
+    public var secure: Bool
+    /// Reads the request body, refusing one larger than the given number of bytes.
+    public var body: @Sendable (_ limit: Int) async throws -> Data
+
+    public init(method: String, path: String, query: [String: String], headers: [String: String], callerIP: String,
+                secure: Bool, body: @escaping @Sendable (_ limit: Int) async throws -> Data) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.callerIP = callerIP
+        self.secure = secure
+        self.body = body
+    }
+}
+
+public struct WebReply: Sendable {
+    public var status: Int
+    /// Header name → value; `Set-Cookie` may repeat, so each header is a list.
+    public var headers: [(String, String)]
+    public var body: Data
+
+    public init(status: Int = 200, headers: [(String, String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public typealias WebRouteHandler = @Sendable (WebCall) async -> WebReply

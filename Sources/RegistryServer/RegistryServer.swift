@@ -66,6 +66,8 @@ public final class RegistryServer: Sendable {
         public var privateEndpoints: [Listener] = []
         /// Admin API route groups served for other modules (`/admin/<key>/…`), e.g. the defender's.
         public var adminExtensions: [String: AdminRouteHandler] = [:]
+        /// The browser dashboard, served at `/ui/` on every listener when access control is on.
+        public var web: WebRouteHandler?
         /// Services that run and stop with the server (the defender).
         public var services: [any Service] = []
         /// Called after the admin API changed the network rules (blocked scans try again at once).

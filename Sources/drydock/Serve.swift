@@ -1,5 +1,6 @@
 import Access
 import ArgumentParser
+import Dashboard
 import Defender
 import DefenderWiring
 import Foundation
@@ -57,6 +58,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("health-threshold"), help: "An image is unhealthy with an open finding at or above this severity (CRITICAL, HIGH, MEDIUM, LOW).")
     var healthThreshold: String = "HIGH"
+
+    @Option(name: .long, help: "The browser dashboard at /ui/ (needs access control and the defender): enabled or disabled.")
+    var dashboard: AuthMode = .enabled
 
     @Option(name: .customLong("price-per-image"), help: "What one image scanned in a billing period costs (drydock usage).")
     var pricePerImage: String = "0.29"
@@ -151,6 +155,11 @@ struct Serve: AsyncParsableCommand {
                 let service = Defender(store: opened, configuration: settings, logger: makeLogger("drydock.defender"))
                 DefenderWiring.attach(service, store: store, to: &configuration)
                 scanner = service
+                if dashboard == .enabled, let access {
+                    let notify = configuration.onNetworkRulesChanged
+                    try Dashboard(defender: service, access: access, logger: makeLogger("drydock.dashboard"),
+                                  networkRulesChanged: { await notify?() }).attach(to: &configuration)
+                }
             } catch {
                 await access?.close()
                 await store.close()

@@ -67,6 +67,8 @@ import Testing
         try await record(.DELETE, "/admin/exemptions/{id}", "/admin/exemptions/2", expect: 404)
         try await record(.DELETE, "/admin/exemptions/{id}", "/admin/exemptions/x", expect: 400)
         try await record(.GET, "/admin/exemptions", "/admin/exemptions?all=true", expect: 200)
+        try await record(.GET, "/admin/findings/trend", "/admin/findings/trend?days=7", expect: 200)
+        try await record(.GET, "/admin/findings/trend", "/admin/findings/trend?days=0", expect: 400)
         try await record(.GET, "/admin/usage", "/admin/usage", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=2020-01&subscription=default", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=January", expect: 400)

@@ -72,6 +72,11 @@ public struct DefenderAPI: Sendable {
         case "findings GET image":
             guard let reference = query["reference"] else { throw DefenderError(.invalid, "give the image as ?reference=REPO[:TAG|@DIGEST]") }
             return try reply(try await FindingsViews(defender: defender).show(reference: reference, state: try state(query)))
+        case "findings GET trend":
+            let days = Int(query["days"] ?? "30") ?? 0
+            guard (1...366).contains(days) else { throw DefenderError(.invalid, "days must be from 1 to 366") }
+            struct TrendView: Encodable { var days: [DefenderStore.TrendDay] }
+            return try reply(TrendView(days: try await defender.store.trend(days: days, now: defender.now)))
         case _ where group == "findings" && method == "GET" && path.count == 2 && path[0] == "affected":
             let id = last
             return Reply(status: 200, json: try await FindingsViews(defender: defender).affectedJSON(id: id))

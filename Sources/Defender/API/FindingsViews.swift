@@ -93,6 +93,9 @@ struct FindingsViews {
         var digest: String
         var tags: [String]
         var platforms: [String]
+        /// The layers of the (first platform's) image, bottom first, with the history entry
+        /// that made each: where a finding's package came from.
+        var layers: [LayerView]
         var scanStatus: String
         var statusMessage: String?
         var scannedAt: String?
@@ -102,6 +105,13 @@ struct FindingsViews {
         var findings: [FindingView]
         var remediations: [Remediation]
         var warnings: [String]
+    }
+
+    struct LayerView: Encodable {
+        var index: Int
+        var digest: String
+        var size: Int64
+        var createdBy: String?
     }
 
     /// A finding as `drydock scan --format json` writes it, plus its history.
@@ -171,10 +181,10 @@ struct FindingsViews {
             }
         let counts = try await store.findingCounts(now: now)[image.id]?["open"] ?? [:]
         let exemptions = Dictionary(uniqueKeysWithValues: try await store.exemptions(includeInactive: false, now: now).map { ($0.id, $0) })
-        let platforms = try await platforms(of: image)
+        let (platforms, layers) = try await platformsAndLayers(of: image)
         return ShowView(
             registry: registry, repository: repository, reference: reference, digest: digest,
-            tags: try await store.tags(of: image), platforms: platforms,
+            tags: try await store.tags(of: image), platforms: platforms, layers: layers,
             scanStatus: image.status.rawValue, statusMessage: image.statusMessage, scannedAt: image.evaluatedAt.map(Time.iso),
             databaseBuiltAt: image.databaseBuiltAt.map(Time.iso),
             healthy: Self.health(image, openCounts: counts, threshold: defender.configuration.healthThreshold),
@@ -186,15 +196,17 @@ struct FindingsViews {
             warnings: try await store.warnings(imageID: image.id))
     }
 
-    private func platforms(of image: ImageRecord) async throws -> [String] {
-        guard image.inventories.count > 1 else { return [] }
-        var out: [String] = []
+    private func platformsAndLayers(of image: ImageRecord) async throws -> ([String], [LayerView]) {
+        var platforms: [String] = []
+        var layers: [LayerView] = []
         for digest in image.inventories {
-            guard let data = try await store.inventory(digest: digest), let platform = ImageInventoryCodec.decode(Array(data))?.platform
-            else { continue }
-            out.append(platform)
+            guard let data = try await store.inventory(digest: digest), let inventory = ImageInventoryCodec.decode(Array(data)) else { continue }
+            if image.inventories.count > 1, let platform = inventory.platform { platforms.append(platform) }
+            if layers.isEmpty {
+                layers = inventory.layers.map { LayerView(index: $0.index, digest: $0.digest, size: $0.size, createdBy: $0.createdBy) }
+            }
         }
-        return out
+        return (platforms, layers)
     }
 
     /// `REPO:TAG`, `REPO@DIGEST` or `REPO` (tag latest).

@@ -1,5 +1,6 @@
 import Access
 import AsyncHTTPClient
+import Dashboard
 import Defender
 import DefenderWiring
 import DrydockTestSupport
@@ -51,6 +52,11 @@ final class ScanningRegistry: Sendable {
             let defender = Defender(store: defenderStore, configuration: settings, clock: clock, logger: logger)
             if running {
                 DefenderWiring.attach(defender, store: store, to: &configuration)
+                if let access {
+                    let notify = configuration.onNetworkRulesChanged
+                    try Dashboard(defender: defender, access: access, logger: logger, networkRulesChanged: { await notify?() })
+                        .attach(to: &configuration)
+                }
             } else {
                 // Events and admin routes, but no workers: the test runs jobs itself.
                 DefenderWiring.attach(defender, store: store, to: &configuration)
