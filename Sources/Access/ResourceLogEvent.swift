@@ -58,6 +58,8 @@ public struct ResourceLogQuery: Sendable {
     public var result: String?
     public var afterID: Int64?
     public var limit: Int = 1000
+    /// The newest rows first (the dashboard); by default oldest first, for paging with `afterID`.
+    public var newestFirst = false
 
     public init(table: ResourceLogTable) { self.table = table }
 }

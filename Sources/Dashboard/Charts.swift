@@ -60,7 +60,8 @@ enum Charts {
                 let barHeight = count == 0 ? 0 : max(1.5, plot * Double(count) / Double(largest))
                 svg += "<rect x=\"\(format(x + offset))\" y=\"\(format(top + plot - barHeight))\" width=\"5.5\" height=\"\(format(barHeight))\" fill=\"\(fill)\" stroke=\"#222\" stroke-width=\"0.3\"><title>\(day.date): \(count) \(what)</title></rect>"
             }
-            if index % 7 == 0 || index == days.count - 1 {
+            // A date every week, counted back from today so that the last bar is labelled.
+            if (days.count - 1 - index) % 7 == 0 {
                 svg += "<text x=\"\(format(x))\" y=\"\(format(height - 6))\" class=\"axis small\">\(escape(String(day.date.suffix(5))))</text>"
             }
         }

@@ -45,6 +45,7 @@ struct LogsPage {
         request.until = try text("until").map(Self.time)
         if !viewer.isAdmin && table == .loginEvents { request.identity = viewer.identity.name }
         request.limit = Self.limit
+        request.newestFirst = true
         await dashboard.access.flushLogs()
         var rows = try await dashboard.access.queryLogs(request)
         if !viewer.isAdmin && table == .repositoryEvents {
