@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "vulndb-bench", targets: ["VulnDBBench"]),
         .executable(name: "match-bench", targets: ["MatchBench"]),
         .executable(name: "defender-bench", targets: ["DefenderBench"]),
+        .executable(name: "dashboard-bench", targets: ["DashboardBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -230,6 +231,13 @@ let package = Package(
             name: "DefenderBench",
             dependencies: ["Analysis", "Defender", "Matching", "Reports", .product(name: "Logging", package: "swift-log")],
             path: "benchmarks/defender/Sources/DefenderBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DashboardBench",
+            dependencies: ["Access", "Analysis", "Dashboard", "Defender", "Matching", "RegistryServer", "RegistryStorage", "Reports",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "benchmarks/dashboard/Sources/DashboardBench",
             swiftSettings: swiftSettings
         ),
         // Helpers for tests only: a real registry on an ephemeral port, running real programs.
