@@ -228,6 +228,9 @@ import VulnDB
         #expect(Set((afterPass["findings"] as? [[String: Any]] ?? []).compactMap { $0["vulnerabilityID"] as? String }) == requestsIDs)
         let affected = try await server.admin(.GET, "/admin/findings/affected/CVE-2014-1830")
         #expect((affected.body["images"] as? [[String: Any]] ?? []).isEmpty, "the replaced digest no longer counts as affected")
+        #expect(try await server.defenderStore.summaryDifferences().isEmpty, "the counts the triggers keep")
+        let trend = try await server.defenderStore.trend(days: 2, now: Date().timeIntervalSince1970)
+        #expect(trend.last.map { $0.opened > 0 && $0.resolved == requestsIDs.count } == true, "today's trend: \(trend)")
         await server.stop()
     }
 

@@ -82,6 +82,8 @@ import Testing
         let removed = (history.body["exemptions"] as? [[String: Any]] ?? []).first { $0["id"] as? Int == urllib3ID }
         #expect(removed?["removedBy"] as? String == "admin" && removed?["active"] as? Bool == false)
 
+        #expect(try await server.defenderStore.summaryDifferences().isEmpty, "the counts the triggers keep")
+
         // Eleven days on, the first exemption has expired: open again, without any sweep.
         offset.withLock { $0 = 11 * 86400 }
         #expect(Self.states(try await server.show("team/api:1", state: "all"), "CVE-2014-1830") == ["open"])

@@ -350,7 +350,10 @@ extension DefenderStore {
     public func findingCounts(now: Double) async throws -> [Int: [String: [String: Int]]] {
         var out: [Int: [String: [String: Int]]] = [:]
         for row in try await reader.query("""
-            SELECT image_id, \(Self.effectiveState) AS effective, severity, count(*) AS n FROM defender_findings f
+            SELECT f.image_id AS image_id, CASE WHEN f.state != 'resolved' AND f.exemption_id != 0 AND EXISTS (
+                SELECT 1 FROM defender_exemptions e WHERE e.id = f.exemption_id AND e.removed_at IS NULL
+                  AND coalesce(e.expires_at, 1e300) > ?) THEN 'exempted' ELSE f.state END AS effective,
+              f.severity AS severity, sum(f.n) AS n FROM defender_counts f WHERE f.n > 0
             GROUP BY image_id, effective, severity
             """, [.float(now)]) {
             guard let id = row.column("image_id")?.integer else { continue }

@@ -12,29 +12,19 @@ extension DefenderStore {
     }
 
     /// Findings first seen and resolved per day over the last `days` days (UTC), oldest first,
-    /// every day present. Counts findings of the images the defender lists (not deleted).
+    /// every day present (from `defender_trend`, which the findings' triggers keep: a finding
+    /// counts on the day it was first seen, and on the day it was resolved).
     public func trend(days: Int, now: Double) async throws -> [TrendDay] {
-        let today = floor(now / 86400)
-        let start = (today - Double(days - 1)) * 86400
-        var opened: [Int: Int] = [:]
-        var resolved: [Int: Int] = [:]
-        for row in try await reader.query("""
-            SELECT CAST(f.first_seen / 86400 AS INTEGER) AS day, count(*) AS n FROM defender_findings f
-            JOIN defender_images i ON i.id = f.image_id WHERE i.deleted_at IS NULL AND i.part_of IS NULL AND f.first_seen >= ?
-            GROUP BY day
-            """, [.float(start)]) {
-            if let day = row.int("day") { opened[day] = row.int("n") ?? 0 }
-        }
-        for row in try await reader.query("""
-            SELECT CAST(f.resolved_at / 86400 AS INTEGER) AS day, count(*) AS n FROM defender_findings f
-            JOIN defender_images i ON i.id = f.image_id WHERE i.deleted_at IS NULL AND i.part_of IS NULL
-              AND f.state = 'resolved' AND f.resolved_at >= ? GROUP BY day
-            """, [.float(start)]) {
-            if let day = row.int("day") { resolved[day] = row.int("n") ?? 0 }
+        let today = Int(floor(now / 86400))
+        var byDay: [Int: (opened: Int, resolved: Int)] = [:]
+        for row in try await reader.query("SELECT day, opened, resolved FROM defender_trend WHERE day > ? AND day <= ?",
+                                          [.integer(today - days), .integer(today)]) {
+            if let day = row.int("day") { byDay[day] = (row.int("opened") ?? 0, row.int("resolved") ?? 0) }
         }
         return (0..<days).map { offset in
-            let day = Int(today) - (days - 1) + offset
-            return TrendDay(date: String(Time.iso(Double(day) * 86400).prefix(10)), opened: opened[day] ?? 0, resolved: resolved[day] ?? 0)
+            let day = today - (days - 1) + offset
+            return TrendDay(date: String(Time.iso(Double(day) * 86400).prefix(10)), opened: byDay[day]?.opened ?? 0,
+                            resolved: byDay[day]?.resolved ?? 0)
         }
     }
 
@@ -71,5 +61,21 @@ extension DefenderStore {
                           location: row.string("location") ?? "", fixedVersion: row.string("fixed"),
                           severity: row.string("severity") ?? "UNKNOWN", state: row.string("effective") ?? "open")
         }
+    }
+}
+
+extension DefenderStore {
+    /// Whether the trigger-kept counts equal a fresh aggregation of the findings (a check for
+    /// tests and diagnosis; it reads every finding row). Returns the rows that differ.
+    public func summaryDifferences() async throws -> [String] {
+        try await reader.query("""
+            SELECT coalesce(a.image_id, b.image_id) || ' ' || coalesce(a.state, b.state) || ' ' || coalesce(a.severity, b.severity)
+                   || ' ' || coalesce(a.exemption_id, b.exemption_id) || ': counted ' || coalesce(b.n, 0) || ', stored ' || coalesce(a.n, 0) AS line
+            FROM (SELECT image_id, state, severity, coalesce(exemption_id, 0) AS exemption_id, count(*) AS n FROM defender_findings
+                  GROUP BY 1, 2, 3, 4) a
+            FULL OUTER JOIN (SELECT * FROM defender_counts WHERE n != 0) b
+              ON a.image_id = b.image_id AND a.state = b.state AND a.severity = b.severity AND a.exemption_id = b.exemption_id
+            WHERE coalesce(a.n, 0) != coalesce(b.n, 0)
+            """).compactMap { $0.string("line") }
     }
 }

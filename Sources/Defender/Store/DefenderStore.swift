@@ -132,6 +132,69 @@ public actor DefenderStore {
         """,
     ]
 
+    /// Summaries kept up to date by triggers on `defender_findings`, so that the counts per image
+    /// and the 30-day trend are read from a few thousand rows rather than aggregated from
+    /// millions: findings per image, state, severity and covering exemption
+    /// (`defender_counts`; the exemption decides at read time whether they count as exempted),
+    /// and findings first seen and resolved per day (`defender_trend`, day = seconds / 86400).
+    /// Created, and filled from the findings already stored, the first time a store opens.
+    static let summaries = [
+        """
+        CREATE TABLE defender_counts (image_id INTEGER NOT NULL, state TEXT NOT NULL, severity TEXT NOT NULL,
+          exemption_id INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (image_id, state, severity, exemption_id)) WITHOUT ROWID
+        """,
+        "CREATE TABLE defender_trend (day INTEGER PRIMARY KEY, opened INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0)",
+        """
+        INSERT INTO defender_counts (image_id, state, severity, exemption_id, n)
+        SELECT image_id, state, severity, coalesce(exemption_id, 0), count(*) FROM defender_findings GROUP BY 1, 2, 3, 4
+        """,
+        """
+        INSERT INTO defender_trend (day, opened, resolved)
+        SELECT day, sum(opened), sum(resolved) FROM (
+          SELECT CAST(first_seen / 86400 AS INTEGER) AS day, 1 AS opened, 0 AS resolved FROM defender_findings
+          UNION ALL SELECT CAST(resolved_at / 86400 AS INTEGER), 0, 1 FROM defender_findings WHERE state = 'resolved' AND resolved_at IS NOT NULL)
+        GROUP BY day
+        """,
+        """
+        CREATE TRIGGER defender_findings_inserted AFTER INSERT ON defender_findings BEGIN
+          INSERT INTO defender_counts (image_id, state, severity, exemption_id, n)
+            VALUES (NEW.image_id, NEW.state, NEW.severity, coalesce(NEW.exemption_id, 0), 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+          INSERT INTO defender_trend (day, opened) VALUES (CAST(NEW.first_seen / 86400 AS INTEGER), 1)
+            ON CONFLICT DO UPDATE SET opened = opened + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER defender_findings_changed AFTER UPDATE OF state, severity, exemption_id ON defender_findings
+        WHEN OLD.state IS NOT NEW.state OR OLD.severity IS NOT NEW.severity OR OLD.exemption_id IS NOT NEW.exemption_id BEGIN
+          UPDATE defender_counts SET n = n - 1 WHERE image_id = OLD.image_id AND state = OLD.state AND severity = OLD.severity
+            AND exemption_id = coalesce(OLD.exemption_id, 0);
+          INSERT INTO defender_counts (image_id, state, severity, exemption_id, n)
+            VALUES (NEW.image_id, NEW.state, NEW.severity, coalesce(NEW.exemption_id, 0), 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER defender_findings_resolved AFTER UPDATE OF state ON defender_findings
+        WHEN NEW.state = 'resolved' AND OLD.state != 'resolved' AND NEW.resolved_at IS NOT NULL BEGIN
+          INSERT INTO defender_trend (day, resolved) VALUES (CAST(NEW.resolved_at / 86400 AS INTEGER), 1)
+            ON CONFLICT DO UPDATE SET resolved = resolved + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER defender_findings_reopened AFTER UPDATE OF state ON defender_findings
+        WHEN OLD.state = 'resolved' AND NEW.state != 'resolved' AND OLD.resolved_at IS NOT NULL BEGIN
+          UPDATE defender_trend SET resolved = resolved - 1 WHERE day = CAST(OLD.resolved_at / 86400 AS INTEGER);
+        END
+        """,
+        """
+        CREATE TRIGGER defender_findings_removed AFTER DELETE ON defender_findings BEGIN
+          UPDATE defender_counts SET n = n - 1 WHERE image_id = OLD.image_id AND state = OLD.state AND severity = OLD.severity
+            AND exemption_id = coalesce(OLD.exemption_id, 0);
+        END
+        """,
+    ]
+
     /// Columns added after a table was first created: (table, column, definition).
     static let addedColumns = [
         ("defender_findings", "exemption_id", "INTEGER"),
@@ -147,6 +210,17 @@ public actor DefenderStore {
             let columns = try await writer.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0.string("name") }
             if !columns.contains(column) {
                 _ = try await writer.query("ALTER TABLE \(table) ADD COLUMN \(column) \(definition)")
+            }
+        }
+        let hasSummaries = try await !writer.query("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'defender_counts'").isEmpty
+        if !hasSummaries {
+            _ = try await writer.query("BEGIN IMMEDIATE")
+            do {
+                for statement in summaries { _ = try await writer.query(statement) }
+                _ = try await writer.query("COMMIT")
+            } catch {
+                _ = try? await writer.query("ROLLBACK")
+                throw error
             }
         }
     }
