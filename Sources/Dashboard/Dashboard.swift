@@ -27,7 +27,7 @@ public final class Dashboard: Sendable {
                 networkRulesChanged: @escaping @Sendable () async -> Void) throws {
         self.defender = defender
         self.access = access
-        self.data = DefenderData(api: DefenderAPI(defender: defender))
+        self.data = DefenderData(api: DefenderAPI(defender: defender), views: FindingsViews(defender: defender))
         self.logger = logger
         self.networkRulesChanged = networkRulesChanged
         var library = MustacheLibrary()
@@ -176,7 +176,7 @@ public final class Dashboard: Sendable {
     }
 
     func render(_ template: String, _ model: Any, status: Int = 200) -> WebReply {
-        Web.html(templates.render(model, withTemplate: template) ?? "", status: status)
+        Web.html(templates.render(Reflected.wrap(model), withTemplate: template) ?? "", status: status)
     }
 
     func errorPage(_ viewer: Viewer, status: Int, heading: String, message: String) -> WebReply {

@@ -1,10 +1,30 @@
 import Defender
 import Foundation
 
-/// The defender's admin API answers, decoded: the dashboard reads the same JSON the CLI and
-/// scripts read, so a number on a page is the number the API gives.
+/// The defender's admin API answers: the dashboard reads what the CLI and scripts read, so a
+/// number on a page is the number the API gives. The two large views (the image list and an
+/// image's findings) come as the API's own Swift values, the small ones as its JSON, decoded.
 struct DefenderData {
     let api: DefenderAPI
+    let views: FindingsViews
+
+    /// Every image the defender lists, with its counts of findings in `state`.
+    func images(state: String = "open", repository: String? = nil) async throws -> [FindingsViews.ListRow] {
+        var query = ["state": state]
+        if let repository, !repository.isEmpty { query["repository"] = repository }
+        return try await mapped { try await views.list(query: query).images }
+    }
+
+    /// `findings show` of one image, all states.
+    func image(_ reference: String) async throws -> FindingsViews.ShowView {
+        try await mapped { try await views.show(reference: reference, state: "all") }
+    }
+
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as DefenderError {
+            throw APIError(status: error.kind == .notFound ? 404 : 400, description: error.description)
+        }
+    }
 
     struct APIError: Error, CustomStringConvertible {
         var status: Int
@@ -33,21 +53,6 @@ struct DefenderData {
 
     // MARK: Shapes of the answers (only the fields the pages show)
 
-    struct ImageRow: Decodable {
-        var registry: String
-        var repository: String
-        var tag: String?
-        var tags: [String]
-        var digest: String
-        var scanStatus: String
-        var statusMessage: String?
-        var healthy: Bool?
-        var scannedAt: String?
-        var counts: [String: Int]
-        var total: Int
-    }
-    struct ImageList: Decodable { var images: [ImageRow] }
-
     struct Status: Decodable {
         struct Registry: Decodable { var name: String; var kind: String; var include: [String]; var exclude: [String] }
         struct Subscription: Decodable { var name: String; var plan: String; var registries: [Registry] }
@@ -67,63 +72,6 @@ struct DefenderData {
         var lastDatabaseUpdate: String?
         var images: Images
         var healthThreshold: String
-    }
-
-    struct Package: Decodable {
-        var name: String
-        var version: String
-        var ecosystem: String?
-        var location: String
-        var layerDigest: String?
-        var layerIndex: Int?
-    }
-    struct Match: Decodable { var namespace: String; var key: String; var version: String; var matched: String; var kind: String }
-    struct ExemptionRef: Decodable { var id: Int; var justification: String; var expiresAt: String?; var createdBy: String }
-    struct Finding: Decodable {
-        var vulnerabilityID: String
-        var aliases: [String]
-        var package: Package
-        var status: String
-        var fixedVersion: String?
-        var severity: String
-        var cvssScore: Double?
-        var title: String?
-        var references: [String]
-        var knownExploited: Bool
-        var match: Match
-        var remediation: String
-        var state: String
-        var firstSeen: String
-        var lastSeen: String
-        var resolvedAt: String?
-        var resolvedBy: String?
-        var exemption: ExemptionRef?
-    }
-    struct Remediation: Decodable {
-        var package: Package
-        var action: String
-        var targetVersion: String?
-        var fixes: [String]
-        var unfixed: [String]
-        var highestSeverity: String
-    }
-    struct Layer: Decodable { var index: Int; var digest: String; var size: Int64; var createdBy: String? }
-    struct Image: Decodable {
-        var registry: String
-        var repository: String
-        var digest: String
-        var tags: [String]
-        var platforms: [String]
-        var layers: [Layer]
-        var scanStatus: String
-        var statusMessage: String?
-        var scannedAt: String?
-        var databaseBuiltAt: String?
-        var healthy: Bool?
-        var healthThreshold: String
-        var findings: [Finding]
-        var remediations: [Remediation]
-        var warnings: [String]
     }
 
     struct Job: Decodable { var repository: String; var digest: String; var state: String; var attempts: Int; var trigger: String; var lastError: String? }

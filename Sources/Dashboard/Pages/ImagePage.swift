@@ -1,3 +1,4 @@
+import Defender
 import Foundation
 
 /// `/ui/image`: one image (by digest, or by tag: then resolved findings include what earlier
@@ -80,20 +81,19 @@ struct ImagePage {
         guard ["open", "resolved", "exempted", "all"].contains(state) else { throw PageError(status: 400, message: "Unknown state \(state.prefix(20)).") }
         // With a digest and a tag, the tag's view (resolved findings of its earlier digests)
         // when the tag still points at that digest.
-        var image = try await dashboard.data.get("findings", ["image"], query: ["reference": reference, "state": "all"], as: DefenderData.Image.self)
+        var image = try await dashboard.data.image(reference)
         if let tag, digest != nil, image.tags.contains(tag) {
-            image = try await dashboard.data.get("findings", ["image"], query: ["reference": "\(repository):\(tag)", "state": "all"],
-                                                 as: DefenderData.Image.self)
+            image = try await dashboard.data.image("\(repository):\(tag)")
         }
-        let open = image.findings.filter { $0.state == "open" }
+        let open = image.findings.filter { $0.state == .open }
         let severity = query["severity"] ?? ""
         let needle = (query["q"] ?? "").lowercased()
-        var selected = image.findings.filter { state == "all" || $0.state == state }
-        if !severity.isEmpty { selected = selected.filter { $0.severity == severity } }
+        var selected = image.findings.filter { state == "all" || $0.state.rawValue == state }
+        if !severity.isEmpty { selected = selected.filter { $0.finding.severity == severity } }
         if !needle.isEmpty {
             selected = selected.filter {
-                $0.package.name.lowercased().contains(needle) || $0.vulnerabilityID.lowercased().contains(needle)
-                    || $0.aliases.contains { $0.lowercased().contains(needle) }
+                $0.finding.package.name.lowercased().contains(needle) || $0.finding.vulnerabilityID.lowercased().contains(needle)
+                    || $0.finding.aliases.contains { $0.lowercased().contains(needle) }
             }
         }
         let keep: [(String, String?)] = [("repository", repository), ("digest", digest), ("tag", tag), ("state", state),
@@ -102,14 +102,15 @@ struct ImagePage {
             "/ui/image" + Web.query(keep + [("page", String(number))])
         }
         let layers = Dictionary(image.layers.map { ($0.digest, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows = selected[range].map { finding -> Model.FindingRow in
+        let rows = selected[range].map { view -> Model.FindingRow in
+            let finding = view.finding
             let layer = finding.package.layerDigest.flatMap { layers[$0] }
             let kind = finding.match.kind == "distro" ? "the distribution's own advisory" : "the \(finding.match.namespace) advisory database"
             let why = "\(finding.package.name) \(finding.package.version) is reported because \(kind) (\(finding.match.namespace), "
                 + "package \(finding.match.key)) lists version \(finding.match.version) as affected: \(finding.match.matched)."
             var exemption: String?
-            if let e = finding.exemption {
-                exemption = "exemption \(e.id) by \(e.createdBy): \(e.justification)" + (e.expiresAt.map { ", until \(Format.time($0))" } ?? "")
+            if let e = view.exemption {
+                exemption = "exemption \(e.id) by \(e.createdBy): \(e.justification)" + (e.expiresAt.map { ", until \(Format.time(Time.iso($0)))" } ?? "")
             }
             return Model.FindingRow(
                 id: finding.vulnerabilityID, title: finding.title,
@@ -119,15 +120,16 @@ struct ImagePage {
                 },
                 severity: finding.severity, severityRank: Format.severityRank[finding.severity] ?? 0, kev: finding.knownExploited,
                 package: finding.package.name, location: finding.package.location, installed: finding.package.version,
-                fixed: finding.fixedVersion ?? (finding.status == "fixed" ? "" : finding.status.replacingOccurrences(of: "_", with: " ")),
-                state: finding.state, resolvedBy: finding.resolvedBy, resolvedShort: finding.resolvedBy.map(Format.shortDigest),
-                resolvedLink: finding.resolvedBy.map { Self.link(repository: repository, digest: $0) }, resolvedAt: Format.time(finding.resolvedAt),
-                exemption: exemption, firstSeen: Format.time(finding.firstSeen), lastSeen: Format.time(finding.lastSeen),
+                fixed: finding.fixedVersion ?? (finding.status == .fixed ? "" : finding.status.rawValue.replacingOccurrences(of: "_", with: " ")),
+                state: view.state.rawValue, resolvedBy: view.resolvedBy, resolvedShort: view.resolvedBy.map(Format.shortDigest),
+                resolvedLink: view.resolvedBy.map { Self.link(repository: repository, digest: $0) },
+                resolvedAt: view.resolvedAt.map { Format.time(Time.iso($0)) }, exemption: exemption,
+                firstSeen: Format.time(Time.iso(view.firstSeen)), lastSeen: Format.time(Time.iso(view.lastSeen)),
                 layer: (layer?.index ?? finding.package.layerIndex).map { "layer \($0) of \(image.layers.count)" },
                 layerCommand: layer?.createdBy.map { String($0.prefix(200)) }, why: why, remediation: finding.remediation)
         }
         var counts: [String: Int] = [:]
-        for finding in open { counts[finding.severity, default: 0] += 1 }
+        for view in open { counts[view.finding.severity, default: 0] += 1 }
         return Model(
             page: dashboard.frame(viewer, title: "\(repository)@\(Format.shortDigest(image.digest))", section: "images"),
             registry: image.registry, repository: repository, repositoryLink: "/ui/images" + Web.query([("repository", repository)]),

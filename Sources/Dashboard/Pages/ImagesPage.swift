@@ -1,3 +1,4 @@
+import Defender
 import Foundation
 
 /// `/ui/repositories` and `/ui/images`: from a registry to its repositories to their images,
@@ -67,10 +68,7 @@ struct ImagesPage {
         let severity = query["severity"] ?? ""
         let status = query["status"] ?? ""
         let sort = query["sort"] ?? "severity"
-        var forAPI: [String: String] = ["state": "open"]
-        if let pattern = query["repository"], !pattern.isEmpty { forAPI["repository"] = pattern }
-        var list = try await dashboard.data.get("findings", query: forAPI, as: DefenderData.ImageList.self).images
-            .filter { viewer.canSee($0.repository) }
+        var list = try await dashboard.data.images(repository: query["repository"]).filter { viewer.canSee($0.repository) }
         // "At least" a severity: an open finding of that one or of one above it.
         if let rank = Format.severityRank[severity] {
             list = list.filter { row in row.counts.contains { (Format.severityRank[$0.key] ?? 0) >= rank && $0.value > 0 } }
@@ -118,8 +116,7 @@ struct ImagesPage {
             total: list.count, pageInfo: pageInfo, rows: Array(rows))
     }
 
-    private func visibleImages(state: String) async throws -> [DefenderData.ImageRow] {
-        try await dashboard.data.get("findings", query: ["state": state], as: DefenderData.ImageList.self).images
-            .filter { viewer.canSee($0.repository) }
+    private func visibleImages(state: String) async throws -> [FindingsViews.ListRow] {
+        try await dashboard.data.images(state: state).filter { viewer.canSee($0.repository) }
     }
 }

@@ -38,8 +38,7 @@ struct OverviewPage {
     func build() async throws -> Model {
         let data = dashboard.data
         let status = try await data.get("defender", as: DefenderData.Status.self)
-        let list = try await data.get("findings", query: ["state": "open"], as: DefenderData.ImageList.self).images
-            .filter { viewer.canSee($0.repository) }
+        let list = try await data.images().filter { viewer.canSee($0.repository) }
         let trend = try await data.get("findings", ["trend"], query: ["days": "30"], as: DefenderData.Trend.self)
 
         var images = Model.Images()

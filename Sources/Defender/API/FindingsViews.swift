@@ -7,8 +7,12 @@ import Matching
 /// `scannedAt`, `databaseBuiltAt`, `healthy`, `findings`, `remediations`; each finding has the
 /// fields of `drydock scan --format json` plus `state`, `firstSeen`, `lastSeen`, `resolvedAt`,
 /// `resolvedBy`.
-struct FindingsViews {
+public struct FindingsViews: Sendable {
     let defender: Defender
+
+    public init(defender: Defender) {
+        self.defender = defender
+    }
 
     var store: DefenderStore { defender.store }
 
@@ -25,26 +29,26 @@ struct FindingsViews {
 
     // MARK: list
 
-    struct ListRow: Encodable {
-        var registry: String
-        var repository: String
-        var tag: String?
-        var tags: [String]
-        var digest: String
-        var scanStatus: String
-        var statusMessage: String?
-        var healthy: Bool?
-        var scannedAt: String?
-        var counts: [String: Int]
-        var total: Int
+    public struct ListRow: Encodable, Sendable {
+        public var registry: String
+        public var repository: String
+        public var tag: String?
+        public var tags: [String]
+        public var digest: String
+        public var scanStatus: String
+        public var statusMessage: String?
+        public var healthy: Bool?
+        public var scannedAt: String?
+        public var counts: [String: Int]
+        public var total: Int
     }
 
-    struct ListView: Encodable {
-        var state: String
-        var images: [ListRow]
+    public struct ListView: Encodable, Sendable {
+        public var state: String
+        public var images: [ListRow]
     }
 
-    func list(query: [String: String]) async throws -> ListView {
+    public func list(query: [String: String]) async throws -> ListView {
         let known: Set<String> = ["repository", "severity", "state"]
         for key in query.keys where !known.contains(key) { throw DefenderError(.invalid, "unknown query parameter '\(key.prefix(40))'") }
         let state = query["state"] ?? "open"
@@ -86,48 +90,48 @@ struct FindingsViews {
 
     // MARK: show
 
-    struct ShowView: Encodable {
-        var registry: String
-        var repository: String
-        var reference: String
-        var digest: String
-        var tags: [String]
-        var platforms: [String]
+    public struct ShowView: Encodable, Sendable {
+        public var registry: String
+        public var repository: String
+        public var reference: String
+        public var digest: String
+        public var tags: [String]
+        public var platforms: [String]
         /// The layers of the (first platform's) image, bottom first, with the history entry
         /// that made each: where a finding's package came from.
-        var layers: [LayerView]
-        var scanStatus: String
-        var statusMessage: String?
-        var scannedAt: String?
-        var databaseBuiltAt: String?
-        var healthy: Bool?
-        var healthThreshold: String
-        var findings: [FindingView]
-        var remediations: [Remediation]
-        var warnings: [String]
+        public var layers: [LayerView]
+        public var scanStatus: String
+        public var statusMessage: String?
+        public var scannedAt: String?
+        public var databaseBuiltAt: String?
+        public var healthy: Bool?
+        public var healthThreshold: String
+        public var findings: [FindingView]
+        public var remediations: [Remediation]
+        public var warnings: [String]
     }
 
-    struct LayerView: Encodable {
-        var index: Int
-        var digest: String
-        var size: Int64
-        var createdBy: String?
+    public struct LayerView: Encodable, Sendable {
+        public var index: Int
+        public var digest: String
+        public var size: Int64
+        public var createdBy: String?
     }
 
     /// A finding as `drydock scan --format json` writes it, plus its history.
-    struct FindingView: Encodable {
-        var finding: Finding
-        var state: FindingState
-        var firstSeen: Double
-        var lastSeen: Double
-        var resolvedAt: Double?
-        var resolvedBy: String?
+    public struct FindingView: Encodable, Sendable {
+        public var finding: Finding
+        public var state: FindingState
+        public var firstSeen: Double
+        public var lastSeen: Double
+        public var resolvedAt: Double?
+        public var resolvedBy: String?
         /// The exemption that covers an `exempted` finding.
-        var exemption: Exemption?
+        public var exemption: Exemption?
 
         enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy, exemption }
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             try finding.encode(to: encoder)
             var container = encoder.container(keyedBy: HistoryKeys.self)
             try container.encode(state, forKey: .state)
@@ -139,7 +143,7 @@ struct FindingsViews {
         }
     }
 
-    func show(reference: String, state: String) async throws -> ShowView {
+    public func show(reference: String, state: String) async throws -> ShowView {
         let (repository, tag, digestText) = try Self.parse(reference)
         let registry = DefenderConfiguration.localRegistry
         let digest: String

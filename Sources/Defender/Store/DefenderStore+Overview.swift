@@ -1,4 +1,5 @@
 import Foundation
+import Matching
 import SQLiteNIO
 
 /// Read-only summaries for the dashboard and the admin API: the findings trend and the
@@ -77,5 +78,20 @@ extension DefenderStore {
               ON a.image_id = b.image_id AND a.state = b.state AND a.severity = b.severity AND a.exemption_id = b.exemption_id
             WHERE coalesce(a.n, 0) != coalesce(b.n, 0)
             """).compactMap { $0.string("line") }
+    }
+}
+
+extension DefenderStore {
+    /// One stored finding of a vulnerability (by ID or alias) that is not resolved: its title,
+    /// severity, aliases and references, for a page about the vulnerability.
+    public func findingRecord(id: String) async throws -> Finding? {
+        let body = try await reader.query("""
+            SELECT b.body AS body FROM defender_finding_ids x JOIN defender_findings f ON f.image_id = x.image_id
+            JOIN defender_finding_bodies b ON b.hash = f.body_hash
+            WHERE x.id = ?1 AND f.state != 'resolved'
+              AND (f.vulnerability_id = ?1 OR EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?1))
+            LIMIT 1
+            """, [.text(id)]).first?.data("body")
+        return body.flatMap { try? JSONDecoder().decode(Finding.self, from: $0) }
     }
 }
