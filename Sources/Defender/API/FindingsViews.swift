@@ -178,11 +178,18 @@ public struct FindingsViews: Sendable {
                 }
             }
         }
-        let selected = stored.filter { state == "all" || $0.state.rawValue == state }
-            .sorted { a, b in
-                if a.state != b.state { return a.state == .open }
-                return Finding.reportOrder(a.finding, b.finding)
-            }
+        // Open first, then report order; the severities are read once rather than at every
+        // comparison (an image can have thousands of findings).
+        let filtered = stored.filter { state == "all" || $0.state.rawValue == state }
+        let severities = filtered.map { SeverityLevel(label: $0.finding.severity).rank }
+        let selected = filtered.indices.sorted { i, j in
+            let a = filtered[i].finding, b = filtered[j].finding
+            if (filtered[i].state == .open) != (filtered[j].state == .open) { return filtered[i].state == .open }
+            if severities[i] != severities[j] { return severities[i] > severities[j] }
+            if a.package.name != b.package.name { return a.package.name < b.package.name }
+            if a.package.location != b.package.location { return a.package.location < b.package.location }
+            return a.vulnerabilityID < b.vulnerabilityID
+        }.map { filtered[$0] }
         let counts = try await store.findingCounts(now: now)[image.id]?["open"] ?? [:]
         let exemptions = Dictionary(uniqueKeysWithValues: try await store.exemptions(includeInactive: false, now: now).map { ($0.id, $0) })
         let (platforms, layers) = try await platformsAndLayers(of: image)

@@ -320,18 +320,31 @@ extension DefenderStore {
         let decoder = JSONDecoder()
         return try await reader.query("""
             SELECT f.key AS key, \(Self.effectiveState) AS state, f.first_seen AS first_seen, f.exemption_id AS exemption_id,
+              f.body_hash AS hash,
               CASE WHEN f.state = 'resolved' THEN f.last_seen ELSE max(f.last_seen, coalesce(i.evaluated_at, 0)) END AS last_seen,
               f.resolved_at AS resolved_at, f.resolved_by AS resolved_by, b.body AS body
             FROM defender_findings f JOIN defender_finding_bodies b ON b.hash = f.body_hash
             JOIN defender_images i ON i.id = f.image_id WHERE f.image_id = ?
             """, [.float(now), .integer(imageID)]).compactMap { row in
-            guard let body = row.data("body"), let finding = try? decoder.decode(Finding.self, from: body) else { return nil }
+            guard let finding = decodedBody(hash: row.string("hash"), json: row.data("body"), decoder: decoder) else { return nil }
             return StoredFinding(key: row.string("key") ?? "", finding: finding,
                                  state: FindingState(rawValue: row.string("state") ?? "") ?? .open,
                                  firstSeen: row.double("first_seen") ?? 0, lastSeen: row.double("last_seen") ?? 0,
                                  resolvedAt: row.double("resolved_at"), resolvedBy: row.string("resolved_by"),
                                  exemptionID: row.string("state") == "exempted" ? row.int("exemption_id") : nil)
         }
+    }
+
+    /// A stored finding body, decoded once per hash: bodies never change under their hash, and
+    /// many images share them (the same package in the same base layer).
+    private func decodedBody(hash: String?, json: Data?, decoder: JSONDecoder) -> Finding? {
+        if let hash, let known = decodedBodies[hash] { return known }
+        guard let json, let finding = try? decoder.decode(Finding.self, from: json) else { return nil }
+        if let hash {
+            if decodedBodies.count >= Self.decodedBodyLimit { decodedBodies.removeAll(keepingCapacity: true) }
+            decodedBodies[hash] = finding
+        }
+        return finding
     }
 
     /// In report order: a re-match that touched only some packages merges its remediations into

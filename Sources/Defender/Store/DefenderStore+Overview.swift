@@ -46,22 +46,36 @@ extension DefenderStore {
     /// Every image with a finding of `id` that is not resolved (open or exempted), with the
     /// package and the fixed version, in repository order; at most `limit` rows.
     public func affectedImages(id: String, now: Double, limit: Int = 10_000) async throws -> [AffectedImage] {
-        try await reader.query("""
+        // Findings are keyed `ID|ecosystem|name|location`: those of the ID itself are a range of
+        // the primary key. Only images that have the ID as an alias of another record (the
+        // index says which) need their finding bodies searched.
+        let select = """
             SELECT i.registry AS registry, i.repository AS repository, i.digest AS digest, i.status AS status,
               b.body->>'$.package.name' AS package, b.body->>'$.package.version' AS version, b.body->>'$.package.location' AS location,
-              b.body->>'$.fixedVersion' AS fixed, f.severity AS severity, \(Self.effectiveState) AS effective
+              b.body->>'$.fixedVersion' AS fixed, f.severity AS severity, \(Self.effectiveState) AS effective, i.id AS image
             FROM defender_finding_ids x JOIN defender_images i ON i.id = x.image_id
             JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
             WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved'
-              AND (f.vulnerability_id = ?2 OR EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2))
-            ORDER BY i.repository, i.digest, package LIMIT ?3
-            """, [.float(now), .text(id), .integer(limit)]).map { row in
+            """
+        var rows = try await reader.query(select + " AND f.key >= ?2 || '|' AND f.key < ?2 || '}' ORDER BY i.repository, i.digest, package LIMIT ?3",
+                                          [.float(now), .text(id), .integer(limit)])
+        let found = Set(rows.compactMap { $0.int("image") })
+        let indexed = try await reader.query("SELECT image_id FROM defender_finding_ids WHERE id = ?", [.text(id)]).compactMap { $0.int("image_id") }
+        let viaAlias = indexed.filter { !found.contains($0) }
+        if !viaAlias.isEmpty {
+            rows += try await reader.query(select + """
+                 AND x.image_id IN (SELECT value FROM json_each(?4))
+                 AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2)
+                ORDER BY i.repository, i.digest, package LIMIT ?3
+                """, [.float(now), .text(id), .integer(limit), .text("[" + viaAlias.map(String.init).joined(separator: ",") + "]")])
+        }
+        return rows.prefix(limit).map { row in
             AffectedImage(registry: row.string("registry") ?? "", repository: row.string("repository") ?? "",
                           digest: row.string("digest") ?? "", scanStatus: row.string("status") ?? "",
                           package: row.string("package") ?? "", version: row.string("version") ?? "",
                           location: row.string("location") ?? "", fixedVersion: row.string("fixed"),
                           severity: row.string("severity") ?? "UNKNOWN", state: row.string("effective") ?? "open")
-        }
+        }.sorted { ($0.repository, $0.digest, $0.package) < ($1.repository, $1.digest, $1.package) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Matching
 import NIOCore
 import NIOPosix
 import SQLiteNIO
@@ -17,6 +18,9 @@ public actor DefenderStore {
     let reader: SQLiteConnection
     private let threadPool: NIOThreadPool
     public let path: String
+    /// Decoded finding bodies by hash (`findings(imageID:now:)`), at most `decodedBodyLimit`.
+    var decodedBodies: [String: Finding] = [:]
+    static let decodedBodyLimit = 20_000
     private var writerBusy = false
     private var writerWaiters: [CheckedContinuation<Void, Never>] = []
 
