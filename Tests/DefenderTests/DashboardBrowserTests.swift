@@ -43,7 +43,7 @@ import Testing
         let output = TestDatabases.repositoryRoot + "/.build/test-output/dashboard"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let config: [String: Any] = [
-            "base": "http://\(privateAddress)", "adminPassword": TestRegistry.adminPassword,
+            "base": "http://\(privateAddress)", "publicBase": "http://\(server.address)", "adminPassword": TestRegistry.adminPassword,
             "reader": ["name": "reader", "password": "reader-password-1", "allowed": "team/", "hidden": "other/app"],
             "blocked": "team/blocked", "exempt": "CVE-2014-1830", "output": output,
         ]

@@ -190,7 +190,7 @@ public struct FindingsViews: Sendable {
             if a.package.location != b.package.location { return a.package.location < b.package.location }
             return a.vulnerabilityID < b.vulnerabilityID
         }.map { filtered[$0] }
-        let counts = try await store.findingCounts(now: now)[image.id]?["open"] ?? [:]
+        let counts = try await store.findingCounts(now: now, imageID: image.id)[image.id]?["open"] ?? [:]
         let exemptions = Dictionary(uniqueKeysWithValues: try await store.exemptions(includeInactive: false, now: now).map { ($0.id, $0) })
         let (platforms, layers) = try await platformsAndLayers(of: image)
         return ShowView(

@@ -87,12 +87,15 @@ extension DefenderStore {
     ///   `TYPE|NAME|LOCATION` (a finding key without its vulnerability): findings and
     ///   remediations of other packages are left as they are, and the evaluation's remediations
     ///   and warnings are merged into the stored ones.
-    public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil) async throws {
-        guard let image = try await image(id: imageID) else { return }
+    /// - Returns: the findings this evaluation opened and those it resolved (here, and in the
+    ///   digests this one replaced under its tags), for the webhooks.
+    @discardableResult
+    public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil) async throws -> FindingChanges {
+        guard let image = try await image(id: imageID) else { return FindingChanges() }
         let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
         let warnings = (try? JSONEncoder().encode(evaluation.warnings)) ?? Data("[]".utf8)
         let scopeJSON = scope.map { Self.jsonText($0.sorted()) }
-        try await transaction {
+        return try await transaction {
             if let scopeJSON {
                 // Merged by SQLite: the stored lists are not decoded (read back in report order).
                 _ = try await writer.query("""
@@ -118,7 +121,7 @@ extension DefenderStore {
                           .optional(evaluation.databaseBuiltAt), .blob(ByteBuffer(bytes: remediations)),
                           .blob(ByteBuffer(bytes: warnings)), .integer(imageID)])
             }
-            guard evaluation.status == .completed else { return }
+            guard evaluation.status == .completed else { return FindingChanges() }
             try await recordUsage(imageID: imageID, now: now)
 
             // What is stored now (of the packages in scope): key → (state, body).
@@ -236,24 +239,39 @@ extension DefenderStore {
                     """, [.integer(imageID), .text(Self.jsonText(rows.map(\.key))), .integer(imageID), .text(Self.jsonText(rows.map(\.key)))])
             }
             if !rows.isEmpty { try await applyExemptions(imageIDs: [imageID]) }
-            try await resolveReplacedDigests(of: image, tags: tags, now: now) {
+            var changes = FindingChanges()
+            changes.opened = rows.filter { stored[$0.key].map { $0.state == "resolved" } ?? true }.map { FindingChanges.Change(imageID: imageID, key: $0.key) }
+            changes.resolved = gone.map { FindingChanges.Change(imageID: imageID, key: $0) }
+            changes.resolved += try await resolveReplacedDigests(of: image, tags: tags, now: now) {
                 guard scope != nil else { return current }
                 return Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state != 'resolved'",
                                                   [.integer(imageID)]).compactMap { $0.string("key") })
             }
+            return changes
         }
+    }
+
+    /// Findings an evaluation opened or resolved: (image, finding key) pairs.
+    public struct FindingChanges: Sendable {
+        public struct Change: Sendable, Hashable {
+            public var imageID: Int
+            public var key: String
+        }
+        public var opened: [Change] = []
+        public var resolved: [Change] = []
     }
 
     /// A tag moved to an image scanned before (`crane tag`, a re-push of an old digest): resolve
     /// what the digests it replaced had and this one does not.
-    public func resolveReplaced(imageID: Int, now: Double) async throws {
-        guard let image = try await image(id: imageID), image.status == .completed else { return }
-        try await transaction {
+    @discardableResult
+    public func resolveReplaced(imageID: Int, now: Double) async throws -> FindingChanges {
+        guard let image = try await image(id: imageID), image.status == .completed else { return FindingChanges() }
+        return try await transaction {
             let current = Set(try await writer.query("SELECT key FROM defender_findings WHERE image_id = ? AND state != 'resolved'",
                                                      [.integer(imageID)]).compactMap { $0.string("key") })
             let tags = try await writer.query("SELECT tag FROM defender_tags WHERE registry = ? AND repository = ? AND digest = ?",
                                               [.text(image.registry), .text(image.repository), .text(image.digest)]).compactMap { $0.string("tag") }
-            try await resolveReplacedDigests(of: image, tags: tags, now: now) { current }
+            return FindingChanges(resolved: try await resolveReplacedDigests(of: image, tags: tags, now: now) { current })
         }
     }
 
@@ -261,8 +279,9 @@ extension DefenderStore {
     /// `current` gives, asked for only when there is such a digest): resolved by this digest,
     /// unless another tag still points at them (still in use there).
     private func resolveReplacedDigests(of image: ImageRecord, tags: [String], now: Double,
-                                        current currentKeys: () async throws -> Set<String>) async throws {
+                                        current currentKeys: () async throws -> Set<String>) async throws -> [FindingChanges.Change] {
         var known: Set<String>?
+        var resolved: [FindingChanges.Change] = []
         for tag in tags {
             for (digest, _) in try await earlierTagDigests(image: image, tag: tag) {
                 if known == nil { known = try await currentKeys() }
@@ -280,10 +299,12 @@ extension DefenderStore {
                           last_seen = max(last_seen, coalesce((SELECT evaluated_at FROM defender_images WHERE id = ?), last_seen))
                         WHERE image_id = ? AND key = ?
                         """, [.float(now), .text(image.digest), .integer(old), .integer(old), .text(key)])
+                    resolved.append(FindingChanges.Change(imageID: old, key: key))
                 }
                 try await reindex(imageID: old)
             }
         }
+        return resolved
     }
 
     private func earlierTagDigests(image: ImageRecord, tag: String) async throws -> [(String, Double)] {
@@ -361,14 +382,28 @@ extension DefenderStore {
 
     /// Findings per image, state and severity: the counts `findings list` and `status` show.
     public func findingCounts(now: Double) async throws -> [Int: [String: [String: Int]]] {
+        if let cached = countsCache, cached.generation == generation, now >= cached.now, now < cached.validUntil {
+            return cached.counts
+        }
+        let counts = try await findingCounts(now: now, imageID: nil)
+        // Valid until the next write, or until the next exemption in force expires.
+        let nextExpiry = try await reader.query("""
+            SELECT min(expires_at) AS at FROM defender_exemptions WHERE removed_at IS NULL AND expires_at > ?
+            """, [.float(now)]).first?.double("at") ?? .infinity
+        countsCache = (generation, now, nextExpiry, counts)
+        return counts
+    }
+
+    /// One image's counts (the image view), without reading every image's.
+    public func findingCounts(now: Double, imageID: Int?) async throws -> [Int: [String: [String: Int]]] {
         var out: [Int: [String: [String: Int]]] = [:]
         for row in try await reader.query("""
             SELECT f.image_id AS image_id, CASE WHEN f.state != 'resolved' AND f.exemption_id != 0 AND EXISTS (
                 SELECT 1 FROM defender_exemptions e WHERE e.id = f.exemption_id AND e.removed_at IS NULL
                   AND coalesce(e.expires_at, 1e300) > ?) THEN 'exempted' ELSE f.state END AS effective,
-              f.severity AS severity, sum(f.n) AS n FROM defender_counts f WHERE f.n > 0
+              f.severity AS severity, sum(f.n) AS n FROM defender_counts f WHERE f.n > 0 AND (?2 IS NULL OR f.image_id = ?2)
             GROUP BY image_id, effective, severity
-            """, [.float(now)]) {
+            """, [.float(now), imageID.map { .integer($0) } ?? .null]) {
             guard let id = row.column("image_id")?.integer else { continue }
             out[id, default: [:]][row.string("effective") ?? "", default: [:]][row.string("severity") ?? "UNKNOWN"] = row.int("n") ?? 0
         }

@@ -252,11 +252,11 @@ extension DefenderStore {
         ImageRecord(
             id: row.column("id")?.integer ?? 0, registry: row.string("registry") ?? "", repository: row.string("repository") ?? "",
             digest: row.string("digest") ?? "", mediaType: row.string("media_type"),
-            children: row.decode("children", as: [String].self) ?? [], partOf: row.string("part_of"),
+            children: row.stringArray("children"), partOf: row.string("part_of"),
             pushedAt: row.double("pushed_at") ?? 0, lastPulledAt: row.double("last_pulled_at"), trigger: row.string("trigger") ?? "",
             status: ScanStatus(rawValue: row.string("status") ?? "") ?? .queued, statusMessage: row.string("status_message"),
             scannedAt: row.double("scanned_at"), evaluatedAt: row.double("evaluated_at"),
-            databaseBuiltAt: row.double("database_built_at"), inventories: row.decode("inventories", as: [String].self) ?? [],
+            databaseBuiltAt: row.double("database_built_at"), inventories: row.stringArray("inventories"),
             analyzers: row.string("analyzers"), deletedAt: row.double("deleted_at"))
     }
 
@@ -276,11 +276,16 @@ extension DefenderStore {
     }
 
     /// Images that are listed on their own: not deleted, not a platform of an index.
+    /// The images the views list (not deleted, not a platform of an index). Kept until the next
+    /// write: the dashboard and `status` ask for all of them on every page.
     public func listedImages() async throws -> [ImageRecord] {
-        try await reader.query("""
+        if let cached = listedCache, cached.generation == generation { return cached.images }
+        let images = try await reader.query("""
             SELECT \(Self.imageColumns) FROM defender_images WHERE deleted_at IS NULL AND part_of IS NULL
             ORDER BY registry, repository, pushed_at DESC
             """).map(Self.image)
+        listedCache = (generation, images)
+        return images
     }
 
     /// Listed images that have inventories (what a new database re-matches).
@@ -297,11 +302,13 @@ extension DefenderStore {
 
     /// Tags per (registry, repository, digest) key `registry/repository@digest`.
     public func tagsByImage() async throws -> [String: [String]] {
+        if let cached = tagsCache, cached.generation == generation { return cached.tags }
         var out: [String: [String]] = [:]
         for row in try await reader.query("SELECT registry, repository, tag, digest FROM defender_tags ORDER BY tag") {
             out["\(row.string("registry") ?? "")/\(row.string("repository") ?? "")@\(row.string("digest") ?? "")", default: []]
                 .append(row.string("tag") ?? "")
         }
+        tagsCache = (generation, out)
         return out
     }
 

@@ -45,7 +45,40 @@ extension DefenderStore {
 
     /// Every image with a finding of `id` that is not resolved (open or exempted), with the
     /// package and the fixed version, in repository order; at most `limit` rows.
-    public func affectedImages(id: String, now: Double, limit: Int = 10_000) async throws -> [AffectedImage] {
+    public struct AffectedSummary: Sendable {
+        public var images: Int
+        public var fixable: Int
+        public var exempted: Int
+        /// Findings (an image can have it in several packages or places).
+        public var findings: Int
+
+        public init(images: Int, fixable: Int, exempted: Int, findings: Int) {
+            self.images = images
+            self.fixable = fixable
+            self.exempted = exempted
+            self.findings = findings
+        }
+    }
+
+    /// How many images have `id` (not resolved), how many of them with a fixed version for it,
+    /// and how many only as exempted findings; counted by SQLite (a widespread CVE is in
+    /// thousands of images).
+    public func affectedSummary(id: String, now: Double) async throws -> AffectedSummary {
+        let row = try await reader.query("""
+            SELECT count(DISTINCT image) AS images, count(DISTINCT CASE WHEN fixed IS NOT NULL THEN image END) AS fixable,
+              count(DISTINCT CASE WHEN effective = 'exempted' THEN image END) AS exempted, count(*) AS findings FROM (
+              SELECT i.id AS image, b.body->>'$.fixedVersion' AS fixed, \(Self.effectiveState) AS effective
+              FROM defender_finding_ids x JOIN defender_images i ON i.id = x.image_id
+              JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
+              WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved'
+                AND ((f.key >= ?2 || '|' AND f.key < ?2 || '}')
+                     OR (f.vulnerability_id != ?2 AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2))))
+            """, [.float(now), .text(id)]).first
+        return AffectedSummary(images: row?.int("images") ?? 0, fixable: row?.int("fixable") ?? 0, exempted: row?.int("exempted") ?? 0,
+                               findings: row?.int("findings") ?? 0)
+    }
+
+    public func affectedImages(id: String, now: Double, offset: Int = 0, limit: Int = 10_000) async throws -> [AffectedImage] {
         // Findings are keyed `ID|ecosystem|name|location`: those of the ID itself are a range of
         // the primary key. Only images that have the ID as an alias of another record (the
         // index says which) need their finding bodies searched.
@@ -57,17 +90,22 @@ extension DefenderStore {
             JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
             WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved'
             """
-        var rows = try await reader.query(select + " AND f.key >= ?2 || '|' AND f.key < ?2 || '}' ORDER BY i.repository, i.digest, package LIMIT ?3",
-                                          [.float(now), .text(id), .integer(limit)])
-        let found = Set(rows.compactMap { $0.int("image") })
+        var rows = try await reader.query(select + """
+             AND f.key >= ?2 || '|' AND f.key < ?2 || '}' ORDER BY i.repository, i.digest, package LIMIT ?3 OFFSET ?4
+            """, [.float(now), .text(id), .integer(limit), .integer(offset)])
+        // Images indexed under the ID without a finding keyed by it have it as an alias.
+        let direct = Set(try await reader.query("""
+            SELECT DISTINCT f.image_id AS image FROM defender_finding_ids x JOIN defender_findings f ON f.image_id = x.image_id
+            WHERE x.id = ?1 AND f.key >= ?1 || '|' AND f.key < ?1 || '}'
+            """, [.text(id)]).compactMap { $0.int("image") })
         let indexed = try await reader.query("SELECT image_id FROM defender_finding_ids WHERE id = ?", [.text(id)]).compactMap { $0.int("image_id") }
-        let viaAlias = indexed.filter { !found.contains($0) }
+        let viaAlias = rows.count < limit ? indexed.filter { !direct.contains($0) } : []
         if !viaAlias.isEmpty {
             rows += try await reader.query(select + """
                  AND x.image_id IN (SELECT value FROM json_each(?4))
                  AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2)
                 ORDER BY i.repository, i.digest, package LIMIT ?3
-                """, [.float(now), .text(id), .integer(limit), .text("[" + viaAlias.map(String.init).joined(separator: ",") + "]")])
+                """, [.float(now), .text(id), .integer(limit - rows.count), .text("[" + viaAlias.map(String.init).joined(separator: ",") + "]")])
         }
         return rows.prefix(limit).map { row in
             AffectedImage(registry: row.string("registry") ?? "", repository: row.string("repository") ?? "",

@@ -21,6 +21,14 @@ public actor DefenderStore {
     /// Decoded finding bodies by hash (`findings(imageID:now:)`), at most `decodedBodyLimit`.
     var decodedBodies: [String: Finding] = [:]
     static let decodedBodyLimit = 20_000
+    /// The webhooks in force, read once until they change.
+    var webhookCache: [Webhook]?
+    /// Counts every committed write: what the read caches below are valid for. Only this
+    /// process writes the file (the registry's own tables live elsewhere).
+    var generation = 0
+    var listedCache: (generation: Int, images: [ImageRecord])?
+    var tagsCache: (generation: Int, tags: [String: [String]])?
+    var countsCache: (generation: Int, now: Double, validUntil: Double, counts: [Int: [String: [String: Int]]])?
     private var writerBusy = false
     private var writerWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -209,7 +217,7 @@ public actor DefenderStore {
             _ = try await writer.query(pragma)
         }
         _ = try await reader.query("PRAGMA busy_timeout=15000")
-        for statement in schema { _ = try await writer.query(statement) }
+        for statement in schema + webhookSchema { _ = try await writer.query(statement) }
         for (table, column, definition) in addedColumns {
             let columns = try await writer.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0.string("name") }
             if !columns.contains(column) {
@@ -239,6 +247,7 @@ public actor DefenderStore {
         do {
             let value = try await body()
             _ = try await writer.query("COMMIT")
+            generation += 1
             return value
         } catch {
             _ = try? await writer.query("ROLLBACK")
@@ -300,6 +309,24 @@ extension SQLiteRow {
         default: return nil
         }
     }
+    /// A JSON array of plain strings (digests), read without a JSONDecoder when it has no
+    /// escapes: listing ten thousand images decodes two such arrays each.
+    func stringArray(_ name: String) -> [String] {
+        guard let data = data(name), !data.isEmpty else { return [] }
+        guard !data.contains(UInt8(ascii: "\\")) else { return (try? JSONDecoder().decode([String].self, from: data)) ?? [] }
+        var out: [String] = []
+        var start: Int?
+        for (index, byte) in data.enumerated() where byte == UInt8(ascii: "\"") {
+            if let open = start {
+                out.append(String(decoding: data[data.startIndex + open + 1 ..< data.startIndex + index], as: UTF8.self))
+                start = nil
+            } else {
+                start = index
+            }
+        }
+        return out
+    }
+
     func decode<T: Decodable>(_ name: String, as type: T.Type) -> T? {
         data(name).flatMap { try? JSONDecoder().decode(T.self, from: $0) }
     }

@@ -114,6 +114,13 @@ try:
     check("/ui/login" in driver.current_url, f"anonymous /ui/images was not sent to sign in: {driver.current_url}")
     status, headers, body = http("GET", "/ui/images")
     check(status == 303 and "/ui/login" in headers.get("Location", ""), f"anonymous GET /ui/images: {status}")
+    # The network rules apply to the dashboard too: public access is off in this test.
+    try:
+        with opener.open(urllib.request.Request(cfg["publicBase"] + "/ui/login"), timeout=30) as response:
+            public_status = response.status
+    except urllib.error.HTTPError as error:
+        public_status = error.code
+    check(public_status == 403, f"the dashboard on a public listener with public access disabled answered {public_status}")
     sign_in(driver, "admin", "wrong password")
     check("not right" in driver.page_source, "a wrong password was not refused")
 
@@ -136,6 +143,11 @@ try:
           f"the blocked scan and its reason are not on the overview: {problems[:300]}")
     check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")) == 2, "the overview has its two charts")
     shot(driver, "overview")
+    driver.set_window_size(390, 844)
+    check(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"),
+          "the overview scrolls sideways on a phone-sized window")
+    shot(driver, "overview-phone")
+    driver.set_window_size(1280, 1000)
 
     # Keyboard: the first Tab reaches the skip link.
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
