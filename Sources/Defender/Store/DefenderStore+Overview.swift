@@ -64,47 +64,57 @@ extension DefenderStore {
     /// and how many only as exempted findings; counted by SQLite (a widespread CVE is in
     /// thousands of images).
     public func affectedSummary(id: String, now: Double) async throws -> AffectedSummary {
+        let aliasImages = try await imagesWithAlias(id)
         let row = try await reader.query("""
             SELECT count(DISTINCT image) AS images, count(DISTINCT CASE WHEN fixed IS NOT NULL THEN image END) AS fixable,
               count(DISTINCT CASE WHEN effective = 'exempted' THEN image END) AS exempted, count(*) AS findings FROM (
               SELECT i.id AS image, b.body->>'$.fixedVersion' AS fixed, \(Self.effectiveState) AS effective
               FROM defender_finding_ids x JOIN defender_images i ON i.id = x.image_id
               JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
-              WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved'
-                AND ((f.key >= ?2 || '|' AND f.key < ?2 || '}')
-                     OR (f.vulnerability_id != ?2 AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2))))
-            """, [.float(now), .text(id)]).first
+              WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved' AND f.key >= ?2 || '|' AND f.key < ?2 || '}'
+              UNION ALL
+              SELECT i.id, b.body->>'$.fixedVersion', \(Self.effectiveState.replacingOccurrences(of: "?", with: "?1"))
+              FROM defender_images i JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
+              WHERE i.id IN (SELECT value FROM json_each(?3)) AND i.deleted_at IS NULL AND f.state != 'resolved'
+                AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2))
+            """, [.float(now), .text(id), .text("[" + aliasImages.map(String.init).joined(separator: ",") + "]")]).first
         return AffectedSummary(images: row?.int("images") ?? 0, fixable: row?.int("fixable") ?? 0, exempted: row?.int("exempted") ?? 0,
                                findings: row?.int("findings") ?? 0)
+    }
+
+    /// Images indexed under `id` without a finding keyed by it: they have it as an alias of
+    /// another record (their bodies must be searched).
+    private func imagesWithAlias(_ id: String) async throws -> [Int] {
+        try await reader.query("""
+            SELECT x.image_id AS image FROM defender_finding_ids x WHERE x.id = ?1 AND NOT EXISTS (
+              SELECT 1 FROM defender_findings f WHERE f.image_id = x.image_id AND f.key >= ?1 || '|' AND f.key < ?1 || '}')
+            """, [.text(id)]).compactMap { $0.int("image") }
     }
 
     public func affectedImages(id: String, now: Double, offset: Int = 0, limit: Int = 10_000) async throws -> [AffectedImage] {
         // Findings are keyed `ID|ecosystem|name|location`: those of the ID itself are a range of
         // the primary key. Only images that have the ID as an alias of another record (the
         // index says which) need their finding bodies searched.
+        // The page's findings are chosen first (by key, no body read), then only they are read.
         let select = """
             SELECT i.registry AS registry, i.repository AS repository, i.digest AS digest, i.status AS status,
               b.body->>'$.package.name' AS package, b.body->>'$.package.version' AS version, b.body->>'$.package.location' AS location,
               b.body->>'$.fixedVersion' AS fixed, f.severity AS severity, \(Self.effectiveState) AS effective, i.id AS image
-            FROM defender_finding_ids x JOIN defender_images i ON i.id = x.image_id
-            JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
-            WHERE x.id = ?2 AND i.deleted_at IS NULL AND f.state != 'resolved'
+            FROM defender_images i JOIN defender_findings f ON f.image_id = i.id JOIN defender_finding_bodies b ON b.hash = f.body_hash
             """
         var rows = try await reader.query(select + """
-             AND f.key >= ?2 || '|' AND f.key < ?2 || '}' ORDER BY i.repository, i.digest, package LIMIT ?3 OFFSET ?4
+             JOIN (SELECT f2.image_id AS image_id, f2.key AS key FROM defender_finding_ids x JOIN defender_images i2 ON i2.id = x.image_id
+                   JOIN defender_findings f2 ON f2.image_id = i2.id
+                   WHERE x.id = ?2 AND i2.deleted_at IS NULL AND f2.state != 'resolved' AND f2.key >= ?2 || '|' AND f2.key < ?2 || '}'
+                   ORDER BY i2.repository, i2.digest, f2.key LIMIT ?3 OFFSET ?4) page ON page.image_id = f.image_id AND page.key = f.key
+            ORDER BY i.repository, i.digest, f.key
             """, [.float(now), .text(id), .integer(limit), .integer(offset)])
-        // Images indexed under the ID without a finding keyed by it have it as an alias.
-        let direct = Set(try await reader.query("""
-            SELECT DISTINCT f.image_id AS image FROM defender_finding_ids x JOIN defender_findings f ON f.image_id = x.image_id
-            WHERE x.id = ?1 AND f.key >= ?1 || '|' AND f.key < ?1 || '}'
-            """, [.text(id)]).compactMap { $0.int("image") })
-        let indexed = try await reader.query("SELECT image_id FROM defender_finding_ids WHERE id = ?", [.text(id)]).compactMap { $0.int("image_id") }
-        let viaAlias = rows.count < limit ? indexed.filter { !direct.contains($0) } : []
+        let viaAlias = rows.count < limit ? try await imagesWithAlias(id) : []
         if !viaAlias.isEmpty {
             rows += try await reader.query(select + """
-                 AND x.image_id IN (SELECT value FROM json_each(?4))
+                 WHERE i.id IN (SELECT value FROM json_each(?4)) AND i.deleted_at IS NULL AND f.state != 'resolved'
                  AND EXISTS (SELECT 1 FROM json_each(b.body, '$.aliases') a WHERE a.value = ?2)
-                ORDER BY i.repository, i.digest, package LIMIT ?3
+                ORDER BY i.repository, i.digest, f.key LIMIT ?3
                 """, [.float(now), .text(id), .integer(limit - rows.count), .text("[" + viaAlias.map(String.init).joined(separator: ",") + "]")])
         }
         return rows.prefix(limit).map { row in
@@ -113,7 +123,7 @@ extension DefenderStore {
                           package: row.string("package") ?? "", version: row.string("version") ?? "",
                           location: row.string("location") ?? "", fixedVersion: row.string("fixed"),
                           severity: row.string("severity") ?? "UNKNOWN", state: row.string("effective") ?? "open")
-        }.sorted { ($0.repository, $0.digest, $0.package) < ($1.repository, $1.digest, $1.package) }
+        }
     }
 }
 
