@@ -24,6 +24,8 @@ public final class Defender: Service, Sendable {
     let scanner: ImageScanner
     let database: DatabaseSlot
     private let signals: [WakeSignal]
+    /// Wakes the webhook dispatcher when an event is queued.
+    let deliverySignal = WakeSignal()
     private let passStats = Mutex<PassStats?>(nil)
     /// Lists everything the watched registry holds: used on start to catch up with pushes and
     /// deletes the defender missed while it was not running.
@@ -71,6 +73,10 @@ public final class Defender: Service, Sendable {
                 group.addTask { await self.workerLoop(signal) }
             }
             group.addTask { await self.databaseLoop() }
+            group.addTask {
+                await WebhookDispatcher(store: self.store, settings: self.configuration.webhooks, logger: self.logger, clock: self.clock)
+                    .run(wake: self.deliverySignal)
+            }
             group.addTask { await self.continuousLoop() }
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
@@ -132,7 +138,9 @@ public final class Defender: Service, Sendable {
         if let id = outcome.retagged {
             // A tag moved to a digest scanned before: what the digests it replaced had and this
             // one does not is resolved now (a newly scanned digest does this when its scan ends).
-            try await store.resolveReplaced(imageID: id, now: now)
+            let baseline = await eventBaseline(imageID: id)
+            let changes = try await store.resolveReplaced(imageID: id, now: now)
+            await publish(changes, imageID: id, baseline: baseline, scanned: false)
         }
     }
 
@@ -144,6 +152,10 @@ public final class Defender: Service, Sendable {
         } catch {
             logger.warning("could not wake blocked scans", metadata: ["error": "\(error)"])
         }
+    }
+
+    func wakeDeliveries() {
+        deliverySignal.signal()
     }
 
     private func wakeWorker() {
@@ -204,8 +216,10 @@ public final class Defender: Service, Sendable {
             let keys = inventories.reduce(into: Set<String>()) { $0.formUnion(AdvisoryKeys.of($1)) }
             try await store.setInventories(imageID: image.id, digests: digests, analyzers: scanner.analyzerFingerprint, keys: keys, now: now)
             let evaluation = try await Evaluator.evaluate(inventories, database: await database.current)
-            try await store.store(evaluation, imageID: image.id, now: now)
+            let baseline = await eventBaseline(imageID: image.id)
+            let changes = try await store.store(evaluation, imageID: image.id, now: now)
             try await store.finishJob(job)
+            await publish(changes, imageID: image.id, baseline: baseline, scanned: true)
             logger.info("scanned", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)",
                                               "findings": "\(evaluation.findings.count)", "status": "\(evaluation.status.rawValue)",
                                               "seconds": "\(String(format: "%.2f", now - started))"])
@@ -237,6 +251,7 @@ public final class Defender: Service, Sendable {
         case .transient(let message), .permanent(let message):
             try await store.updateStatus(imageID: image.id, .failed, message: message)
             try await store.finishJob(job)
+            await publishFailure(imageID: image.id, message: message)
             logger.warning("scan failed", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)", "reason": "\(message)"])
         case .gone:
             try await store.updateStatus(imageID: image.id, .failed, message: "the image is no longer in the registry")
@@ -274,11 +289,15 @@ public final class Defender: Service, Sendable {
         if let partial, let loaded {
             let (reduced, scope) = Evaluator.restrict(inventories, to: partial)
             let evaluation = try await Evaluator.evaluate(reduced, database: loaded)
-            try await store.store(evaluation, imageID: imageID, now: now, scope: scope)
+            let baseline = await eventBaseline(imageID: imageID)
+            let changes = try await store.store(evaluation, imageID: imageID, now: now, scope: scope)
+            await publish(changes, imageID: imageID, baseline: baseline, scanned: false)
             return true
         }
         let evaluation = try await Evaluator.evaluate(inventories, database: loaded)
-        try await store.store(evaluation, imageID: imageID, now: now)
+        let baseline = await eventBaseline(imageID: imageID)
+        let changes = try await store.store(evaluation, imageID: imageID, now: now)
+        await publish(changes, imageID: imageID, baseline: baseline, scanned: false)
         return true
     }
 

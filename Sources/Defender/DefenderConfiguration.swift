@@ -46,6 +46,15 @@ public struct DefenderConfiguration: Sendable {
     public var rescanInterval: Double = 86400
     /// An image is unhealthy with an open finding at or above this severity.
     public var healthThreshold: SeverityLevel = .high
+    /// Webhook deliveries: how long a receiver has to answer, how often a delivery is tried,
+    /// and the first retry's delay (doubling each time, at most an hour).
+    public struct Webhooks: Sendable {
+        public var timeout: Double = 10
+        public var maxAttempts = 8
+        public var retryBase: Double = 2
+        public init() {}
+    }
+    public var webhooks = Webhooks()
     /// What one image scanned in a billing period costs, and in which currency (`drydock usage`).
     public var pricePerImage: Decimal = Decimal(string: "0.29") ?? 0
     public var currency = "USD"

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// DefenderWiring: puts a `Defender` beside a `RegistryServer` in one process. The defender
 /// hears the store's events (pushes, imports, deletes, untags, pulls), can list the store's
 /// contents to catch up after a restart, answers the admin API's `/admin/defender`,
-/// `/admin/findings`, `/admin/vulndb`, `/admin/exemptions` and `/admin/usage`, and is told when the network rules change. It pulls
+/// `/admin/findings`, `/admin/vulndb`, `/admin/exemptions`, `/admin/usage` and `/admin/webhooks`, and is told when the network rules change. It pulls
 /// images through the server's own listener like any client; nothing here lets it around the
 /// access gate.
 ///

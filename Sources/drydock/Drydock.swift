@@ -11,7 +11,7 @@ struct Drydock: AsyncParsableCommand {
         abstract: "A self-hosted OCI registry with vulnerability scanning built in.",
         subcommands: [Serve.self, GC.self, Fsck.self, DB.self, SBOM.self, Scan.self,
                       TokenCommand.self, UserCommand.self, NetworkCommand.self, LogsCommand.self,
-                      DefenderCommand.self, FindingsCommand.self, ExemptionCommand.self, UsageCommand.self, ImportCommand.self]
+                      DefenderCommand.self, FindingsCommand.self, ExemptionCommand.self, UsageCommand.self, WebhookCommand.self, ImportCommand.self]
     )
 }
 

@@ -69,6 +69,15 @@ import Testing
         try await record(.GET, "/admin/exemptions", "/admin/exemptions?all=true", expect: 200)
         try await record(.GET, "/admin/findings/trend", "/admin/findings/trend?days=7", expect: 200)
         try await record(.GET, "/admin/findings/trend", "/admin/findings/trend?days=0", expect: 400)
+        try await record(.POST, "/admin/webhooks", "/admin/webhooks",
+                         json: ["url": "http://127.0.0.1:9/hook", "events": ["scan.completed", "finding.new"], "secret": "sixteen-characters!"], expect: 201)
+        try await record(.POST, "/admin/webhooks", "/admin/webhooks", json: ["url": "http://127.0.0.1:9/hook", "events": ["nope"], "secret": "sixteen-characters!"],
+                         expect: 400)
+        try await record(.GET, "/admin/webhooks", "/admin/webhooks", expect: 200)
+        try await record(.GET, "/admin/webhooks/deliveries", "/admin/webhooks/deliveries", expect: 200)
+        try await record(.GET, "/admin/webhooks/{id}/deliveries", "/admin/webhooks/1/deliveries", expect: 200)
+        try await record(.DELETE, "/admin/webhooks/{id}", "/admin/webhooks/1", expect: 200)
+        try await record(.DELETE, "/admin/webhooks/{id}", "/admin/webhooks/1", expect: 404)
         try await record(.GET, "/admin/usage", "/admin/usage", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=2020-01&subscription=default", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=January", expect: 400)

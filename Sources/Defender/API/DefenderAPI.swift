@@ -17,7 +17,7 @@ public struct DefenderAPI: Sendable {
         self.defender = defender
     }
 
-    public static let groups = ["defender", "findings", "vulndb", "exemptions", "usage"]
+    public static let groups = ["defender", "findings", "vulndb", "exemptions", "usage", "webhooks"]
 
     /// - Parameters:
     ///   - body: reads the request body (up to a limit).
@@ -92,6 +92,17 @@ public struct DefenderAPI: Sendable {
                              status: 201)
         case _ where group == "exemptions" && method == "DELETE" && path.count == 1:
             return try reply(try await ExemptionsAPI(defender: defender).remove(last, identity: identity))
+        case "webhooks GET ":
+            return try reply(try await WebhooksAPI(defender: defender).list())
+        case "webhooks POST ":
+            let fields = try object(try await body(64 * 1024), allowed: ["url", "events", "secret"])
+            return try reply(try await WebhooksAPI(defender: defender).create(fields, identity: identity), status: 201)
+        case "webhooks GET deliveries":
+            return try reply(try await WebhooksAPI(defender: defender).deliveries(webhook: nil))
+        case _ where group == "webhooks" && method == "GET" && path.count == 2 && path[1] == "deliveries":
+            return try reply(try await WebhooksAPI(defender: defender).deliveries(webhook: path[0]))
+        case _ where group == "webhooks" && method == "DELETE" && path.count == 1:
+            return try reply(try await WebhooksAPI(defender: defender).remove(last, identity: identity))
         case "usage GET ":
             return try reply(try await UsageAPI(defender: defender).view(query: query))
         case "vulndb GET ":
