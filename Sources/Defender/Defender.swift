@@ -73,6 +73,7 @@ public final class Defender: Service, Sendable {
                 group.addTask { await self.workerLoop(signal) }
             }
             group.addTask { await self.databaseLoop() }
+            group.addTask { await self.metricsLoop() }
             group.addTask {
                 await WebhookDispatcher(store: self.store, settings: self.configuration.webhooks, logger: self.logger, clock: self.clock)
                     .run(wake: self.deliverySignal)
@@ -219,6 +220,7 @@ public final class Defender: Service, Sendable {
             let baseline = await eventBaseline(imageID: image.id)
             let changes = try await store.store(evaluation, imageID: image.id, now: now)
             try await store.finishJob(job)
+            recordScan(result: evaluation.status == .completed ? "completed" : evaluation.status.rawValue, seconds: now - started)
             await publish(changes, imageID: image.id, baseline: baseline, scanned: true)
             logger.info("scanned", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)",
                                               "findings": "\(evaluation.findings.count)", "status": "\(evaluation.status.rawValue)",
@@ -242,15 +244,18 @@ public final class Defender: Service, Sendable {
                 (`drydock network set --trusted-services on`) and the scan is retried within a minute
                 """)
             try await store.retryJob(job, notBefore: now + configuration.blockedRetryInterval, error: message, countsAsAttempt: false)
+            recordScan(result: "blocked")
             logger.notice("scan blocked by network rules", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)"])
         case .transient(let message) where job.attempts < configuration.maxAttempts:
             let delay = min(300, pow(2, Double(job.attempts)))
             try await store.updateStatus(imageID: image.id, .queued,
                                          message: "attempt \(job.attempts) of \(configuration.maxAttempts) failed: \(message); retrying in \(Int(delay)) s")
             try await store.retryJob(job, notBefore: now + delay, error: message, countsAsAttempt: true)
+            recordScan(result: "retried")
         case .transient(let message), .permanent(let message):
             try await store.updateStatus(imageID: image.id, .failed, message: message)
             try await store.finishJob(job)
+            recordScan(result: "failed")
             await publishFailure(imageID: image.id, message: message)
             logger.warning("scan failed", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)", "reason": "\(message)"])
         case .gone:

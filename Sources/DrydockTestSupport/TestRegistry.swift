@@ -41,6 +41,7 @@ public final class TestRegistry: Sendable {
         logger.logLevel = .warning
         let store = try await RegistryStore.openEmbedded(directory: directory, logger: logger, ownsTemporaryFiles: true)
         var configuration = RegistryServer.Configuration(listeners: [try .init("127.0.0.1:0")])
+        configuration.metrics = TestMetrics.exporter
         var controller: AccessController?
         if access {
             controller = try await AccessController.open(databasePath: directory + "/metadata.sqlite",

@@ -78,6 +78,13 @@ struct AccessGate: HTTPResponder {
             return try await TokenEndpoint(access: access).respond(request, identity: identity, info: info, context: context,
                                                                    log: logLogin)
         }
+        if path == "/metrics", let exporter = configuration.metrics {
+            // Prometheus scrapes with a user's or a token's credentials (basic or bearer).
+            guard identity.kind != .anonymous else {
+                return try unauthorized("the metrics need credentials", scope: nil, basic: true, request: request, context: context)
+            }
+            return MetricsEndpoint.response(exporter)
+        }
         if path == "/admin" || path.hasPrefix("/admin/") {
             guard identity.kind != .anonymous else {
                 return try unauthorized("the admin API needs the admin's credentials", scope: nil, basic: true, request: request, context: context)

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
@@ -66,6 +67,9 @@ public final class RegistryServer: Sendable {
         public var privateEndpoints: [Listener] = []
         /// Admin API route groups served for other modules (`/admin/<key>/…`), e.g. the defender's.
         public var adminExtensions: [String: AdminRouteHandler] = [:]
+        /// Renders the process's metrics in Prometheus' text format for `/metrics` (nil: no such
+        /// endpoint). With access control on, any signed-in identity may read it.
+        public var metrics: (@Sendable () -> String)?
         /// The browser dashboard, served at `/ui/` on every listener when access control is on.
         public var web: WebRouteHandler?
         /// Services that run and stop with the server (the defender).
@@ -117,9 +121,9 @@ public final class RegistryServer: Sendable {
             if let access = configuration.access {
                 let gate = AccessGate(api: api, access: access, isPrivate: isPrivate, scheme: scheme, privateEndpoints: privateNames,
                                       store: store, configuration: configuration, logger: logger)
-                app = Self.application(gate, serverBuilder, address, onRunning, logger)
+                app = Self.application(MeasuredResponder(inner: gate, exporter: nil), serverBuilder, address, onRunning, logger)
             } else {
-                app = Self.application(api, serverBuilder, address, onRunning, logger)
+                app = Self.application(MeasuredResponder(inner: api, exporter: configuration.metrics), serverBuilder, address, onRunning, logger)
             }
             services.append(app)
         }
@@ -188,8 +192,16 @@ struct Housekeeping: Service {
     let configuration: RegistryServer.Configuration
     let logger: Logger
 
+    /// `drydock_storage_bytes` and `drydock_stored_blobs`: what the registry holds.
+    func recordStorageSize() async {
+        guard let blobs = try? await store.metadata.allBlobs() else { return }
+        Gauge(label: "drydock_storage_bytes").record(blobs.reduce(Int64(0)) { $0 + $1.size })
+        Gauge(label: "drydock_stored_blobs").record(blobs.count)
+    }
+
     func run() async throws {
         var sinceMaintenance = Duration.zero
+        await recordStorageSize()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await gracefulShutdownAwareSleep(configuration.pullFlushInterval)
             do {
@@ -200,6 +212,7 @@ struct Housekeeping: Service {
             await configuration.access?.flushLogs()
             sinceMaintenance += configuration.pullFlushInterval
             if sinceMaintenance >= configuration.maintenanceInterval {
+                await recordStorageSize()
                 sinceMaintenance = .zero
                 do {
                     let expiry = Double(configuration.uploadExpiry.components.seconds)

@@ -82,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         default: throw CLIError("--tls-cert and --tls-key must be given together")
         }
         var configuration = RegistryServer.Configuration(listeners: listeners, tls: tls)
+        configuration.metrics = Telemetry.prometheusExporter()
         configuration.uploadExpiry = .seconds(uploadExpiry)
         configuration.privateEndpoints = try privateEndpoint.map {
             do { return try RegistryServer.Listener($0) } catch { throw CLIError("--private-endpoint: \(error)") }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -70,6 +71,8 @@ final class WebhookDispatcher: Sendable {
         if !delivered && attempts < settings.maxAttempts {
             retryAt = clock.now() + min(3600, settings.retryBase * pow(2, Double(attempts - 1)))
         }
+        let result = delivered ? "delivered" : (retryAt == nil ? "failed" : "retry")
+        Counter(label: "drydock_webhook_deliveries_total", dimensions: [("event", delivery.event), ("result", result)]).increment()
         try? await store.finishDelivery(id: delivery.id, delivered: delivered, status: status, response: answer, error: failure,
                                         retryAt: retryAt, now: clock.now())
         if !delivered {

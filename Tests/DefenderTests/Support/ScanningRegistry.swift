@@ -48,6 +48,7 @@ final class ScanningRegistry: Sendable {
             settings.pollInterval = 0.1
             settings.databaseCheckInterval = 0.2
             settings.blockedRetryInterval = 2
+            settings.metricsInterval = 0.5
             configure(&settings)
             let defender = Defender(store: defenderStore, configuration: settings, clock: clock, logger: logger)
             if running {
