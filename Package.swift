@@ -160,7 +160,7 @@ let package = Package(
         .target(
             name: "Defender",
             dependencies: [
-                "Analysis", "Matching", "VulnDB", "RegistryClient", "OCI",
+                "Analysis", "Matching", "Reports", "VulnDB", "RegistryClient", "OCI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -26,6 +26,9 @@ public final class Defender: Service, Sendable {
     private let signals: [WakeSignal]
     /// Wakes the webhook dispatcher when an event is queued.
     let deliverySignal = WakeSignal()
+    /// Scans asked for through the Harbor scanner API.
+    var adapterQueue: AdapterScanQueue { adapterQueueBox.withLock { $0 }! }
+    private let adapterQueueBox = Mutex<AdapterScanQueue?>(nil)
     private let passStats = Mutex<PassStats?>(nil)
     /// Lists everything the watched registry holds: used on start to catch up with pushes and
     /// deletes the defender missed while it was not running.
@@ -43,6 +46,8 @@ public final class Defender: Service, Sendable {
         self.endpoint = Mutex(configuration.registry)
         self.database = DatabaseSlot(path: configuration.databasePath)
         self.signals = (0..<max(1, configuration.concurrency)).map { _ in WakeSignal() }
+        let queue = AdapterScanQueue(limit: configuration.concurrency) { [weak self] id in await self?.runAdapterScan(id: id) }
+        adapterQueueBox.withLock { $0 = queue }
     }
 
     /// Tells the defender how to list the registry's contents (for catching up on start).
@@ -96,6 +101,8 @@ public final class Defender: Service, Sendable {
         if await database.refresh(now: now) {
             logger.info("vulnerability database loaded", metadata: ["path": "\(configuration.databasePath)"])
         }
+        // Scans accepted through the scanner API before a restart run again.
+        for id in try await store.unfinishedAdapterScans() { await adapterQueue.submit(id) }
         try await reconcile()
     }
 

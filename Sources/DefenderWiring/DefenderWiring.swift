@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// DefenderWiring: puts a `Defender` beside a `RegistryServer` in one process. The defender
 /// hears the store's events (pushes, imports, deletes, untags, pulls), can list the store's
 /// contents to catch up after a restart, answers the admin API's `/admin/defender`,
-/// `/admin/findings`, `/admin/vulndb`, `/admin/exemptions`, `/admin/usage` and `/admin/webhooks`, and is told when the network rules change. It pulls
+/// `/admin/findings`, `/admin/vulndb`, `/admin/exemptions`, `/admin/usage` and `/admin/webhooks`
+/// and the Harbor scanner API at `/api/v1/`, and is told when the network rules change. It pulls
 /// images through the server's own listener like any client; nothing here lets it around the
 /// access gate.
 ///
@@ -35,6 +36,11 @@ public enum DefenderWiring {
                     }
                 }
             }
+        }
+        let adapter = HarborScannerAPI(defender: defender)
+        configuration.scannerAdapter = { call in
+            let reply = await adapter.handle(method: call.method, path: call.path, accept: call.accept, body: call.body)
+            return AdminReply(status: reply.status, json: reply.body, contentType: reply.contentType, headers: reply.headers)
         }
         configuration.onNetworkRulesChanged = { await defender.networkRulesChanged() }
         let metadata = store.metadata

@@ -35,6 +35,9 @@ public final class RegistryClient: Sendable {
         /// Without `credentials`, look them up in docker/podman auth files (a user's CLI); off
         /// for a server acting for someone else (an import must not use the server's own logins).
         public var readsAuthFiles = true
+        /// A bearer token handed over by someone else (a Harbor scan request): sent with every
+        /// request, no token flow of its own.
+        public var bearerToken: String?
         public init() {}
     }
 
@@ -140,6 +143,7 @@ public final class RegistryClient: Sendable {
 
     /// The `Authorization` header for a scope, if the registry asked for one before.
     private func authorization(scope: String?) async throws -> String? {
+        if let fixed = options.bearerToken { return "Bearer " + fixed }
         guard let known = await challenge.current else {
             // Before any challenge, send Basic only if we have credentials and plain text isn't at risk.
             return nil

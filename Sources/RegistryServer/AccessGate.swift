@@ -85,6 +85,16 @@ struct AccessGate: HTTPResponder {
             }
             return MetricsEndpoint.response(exporter)
         }
+        if let adapter = configuration.scannerAdapter, path.hasPrefix("/api/v1/") {
+            // Harbor (or anything speaking its scanner API) registers Drydock with a user's or
+            // a token's credentials.
+            guard identity.kind != .anonymous else {
+                return try unauthorized("the scanner API needs credentials", scope: nil, basic: true, request: request, context: context)
+            }
+            let rest = path.split(separator: "/").dropFirst(2).map { String($0).removingPercentEncoding ?? String($0) }
+            return try await AdminAPI(access: access, privateEndpoints: privateEndpoints, store: store, configuration: configuration,
+                                      logger: logger).extensionCall(adapter, request, rest, context: context)
+        }
         if path == "/admin" || path.hasPrefix("/admin/") {
             guard identity.kind != .anonymous else {
                 return try unauthorized("the admin API needs the admin's credentials", scope: nil, basic: true, request: request, context: context)

@@ -276,11 +276,14 @@ struct AdminAPI {
                                      throw AdminCallError(status: 413, code: "INVALID_REQUEST", "the request body is larger than \(limit) bytes")
                                  }
                              },
-                             saveBody: { path, limit in try await Self.save(body, to: path, limit: limit) })
+                             saveBody: { path, limit in try await Self.save(body, to: path, limit: limit) },
+                             accept: request.headers[.accept], contentType: request.headers[.contentType])
         let reply = try await handler(call)
-        return Response(status: .init(code: reply.status),
-                        headers: [.contentType: reply.contentType, .contentLength: String(reply.body.count)],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        var headers: HTTPFields = [.contentType: reply.contentType, .contentLength: String(reply.body.count)]
+        for (name, value) in reply.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        return Response(status: .init(code: reply.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     /// Writes a request body to a new file chunk by chunk; removes it again on any failure.

@@ -17,16 +17,22 @@ public struct AdminCall: Sendable {
     /// Streams the request body into a new file at the path, refusing one larger than the limit
     /// (for uploads too large to hold in memory); returns the byte count.
     public var saveBody: @Sendable (_ path: String, _ limit: Int64) async throws -> Int64
+    /// The request's `Accept` and `Content-Type` (the scanner adapter API picks its report by them).
+    public var accept: String?
+    public var contentType: String?
 
     public init(method: String, path: [String], query: [String: String], identity: String,
                 body: @escaping @Sendable (_ limit: Int) async throws -> Data,
-                saveBody: @escaping @Sendable (_ path: String, _ limit: Int64) async throws -> Int64) {
+                saveBody: @escaping @Sendable (_ path: String, _ limit: Int64) async throws -> Int64,
+                accept: String? = nil, contentType: String? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.identity = identity
         self.body = body
         self.saveBody = saveBody
+        self.accept = accept
+        self.contentType = contentType
     }
 }
 
@@ -34,11 +40,14 @@ public struct AdminReply: Sendable {
     public var status: Int
     public var body: Data
     public var contentType: String
+    /// Further headers (`Refresh-After` of a scan report not ready yet).
+    public var headers: [(String, String)]
 
-    public init(status: Int = 200, json: Data) {
+    public init(status: Int = 200, json: Data, contentType: String = "application/json", headers: [(String, String)] = []) {
         self.status = status
         self.body = json
-        self.contentType = "application/json"
+        self.contentType = contentType
+        self.headers = headers
     }
 }
 

@@ -67,6 +67,10 @@ public final class RegistryServer: Sendable {
         public var privateEndpoints: [Listener] = []
         /// Admin API route groups served for other modules (`/admin/<key>/…`), e.g. the defender's.
         public var adminExtensions: [String: AdminRouteHandler] = [:]
+        /// The Harbor pluggable scanner API (`/api/v1/metadata`, `/api/v1/scan`,
+        /// `/api/v1/scan/{id}/report`), served for any signed-in identity; the handler answers
+        /// its own errors in the API's format.
+        public var scannerAdapter: AdminRouteHandler?
         /// Renders the process's metrics in Prometheus' text format for `/metrics` (nil: no such
         /// endpoint). With access control on, any signed-in identity may read it.
         public var metrics: (@Sendable () -> String)?

@@ -21,7 +21,9 @@ import Testing
         let dir = try TemporaryDirectory.make(prefix: "dashboard")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = try await TestDatabases.build(into: dir, name: "full")
-        let server = try await ScanningRegistry.start(database: database, privateEndpoint: true)
+        // A blocked scan stays blocked until the settings change wakes it (not retried every 2 s
+        // meanwhile), so that the overview and the API are read in the same state.
+        let server = try await ScanningRegistry.start(database: database, privateEndpoint: true) { $0.blockedRetryInterval = 600 }
         let access = try #require(server.registry.access)
         let privateAddress = try #require(server.privateAddress)
 

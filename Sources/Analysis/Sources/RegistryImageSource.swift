@@ -13,6 +13,10 @@ public final class RegistryImageSource: ImageSource, @unchecked Sendable {
         public var skipTLSVerify = false
         /// See `RegistryClient.Options.knownChallenge`.
         public var knownChallenge: AuthChallenge?
+        /// See `RegistryClient.Options.bearerToken`.
+        public var bearerToken: String?
+        /// See `RegistryClient.Options.readsAuthFiles` (off when pulling on someone else's behalf).
+        public var readsAuthFiles = true
         public var userAgent = "drydock-scanner"
         public init() {}
     }
@@ -30,6 +34,8 @@ public final class RegistryImageSource: ImageSource, @unchecked Sendable {
         clientOptions.caFile = options.caFile
         clientOptions.skipTLSVerify = options.skipTLSVerify
         clientOptions.knownChallenge = options.knownChallenge
+        clientOptions.bearerToken = options.bearerToken
+        clientOptions.readsAuthFiles = options.readsAuthFiles
         clientOptions.userAgent = options.userAgent
         self.client = try RegistryClient(registry: reference.registry, options: clientOptions)
     }

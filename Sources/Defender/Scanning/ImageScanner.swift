@@ -34,6 +34,11 @@ struct ImageScanner: Sendable {
             if let service = endpoint.tokenService { header += ",service=\"\(service)\"" }
             options.knownChallenge = AuthChallenge.parse(header)
         }
+        return try await inventories(of: reference, options: options)
+    }
+
+    /// Inventories of an image in any registry (a scan request from Harbor names its own).
+    func inventories(of reference: ImageReference, options: RegistryImageSource.Options) async throws -> [ImageInventory] {
         let source = try RegistryImageSource(reference: reference, options: options)
         do {
             let inventories = try await analyzer.analyze(source)
