@@ -162,6 +162,9 @@ public final class Defender: Service, Sendable {
         }
     }
 
+    /// How the defender reaches its registry now.
+    var currentEndpoint: DefenderConfiguration.RegistryEndpoint { endpoint.withLock { $0 } }
+
     func wakeDeliveries() {
         deliverySignal.signal()
     }
@@ -229,6 +232,7 @@ public final class Defender: Service, Sendable {
             try await store.finishJob(job)
             recordScan(result: evaluation.status == .completed ? "completed" : evaluation.status.rawValue, seconds: now - started)
             await publish(changes, imageID: image.id, baseline: baseline, scanned: true)
+            await scanExternally(imageID: image.id)
             logger.info("scanned", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)",
                                               "findings": "\(evaluation.findings.count)", "status": "\(evaluation.status.rawValue)",
                                               "seconds": "\(String(format: "%.2f", now - started))"])

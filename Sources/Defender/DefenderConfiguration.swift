@@ -58,6 +58,8 @@ public struct DefenderConfiguration: Sendable {
     /// What one image scanned in a billing period costs, and in which currency (`drydock usage`).
     public var pricePerImage: Decimal = Decimal(string: "0.29") ?? 0
     public var currency = "USD"
+    /// How long an external scanner has for a report (from the scan request to the report).
+    public var externalScanTimeout: Double = 300
     /// How often the gauges of `/metrics` (queue, findings, health, database age) are refreshed.
     public var metricsInterval: Double = 10
     /// How often the database file is checked for replacement.

@@ -6,7 +6,7 @@ import Foundation
 struct DefenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "defender", abstract: "Show and change the continuous scanning service.",
-        subcommands: [Status.self, Enable.self, Disable.self, Jobs.self, Registry.self, Rescan.self])
+        subcommands: [Status.self, Enable.self, Disable.self, Jobs.self, Registry.self, ScannerCommand.self, Rescan.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

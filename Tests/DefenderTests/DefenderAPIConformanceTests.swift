@@ -78,6 +78,16 @@ import Testing
         try await record(.GET, "/admin/webhooks/{id}/deliveries", "/admin/webhooks/1/deliveries", expect: 200)
         try await record(.DELETE, "/admin/webhooks/{id}", "/admin/webhooks/1", expect: 200)
         try await record(.DELETE, "/admin/webhooks/{id}", "/admin/webhooks/1", expect: 404)
+        try await record(.POST, "/admin/defender/scanners", "/admin/defender/scanners",
+                         json: ["name": "second", "url": "http://127.0.0.1:9/api/v1", "authorization": "Basic eDp5"], expect: 201)
+        try await record(.POST, "/admin/defender/scanners", "/admin/defender/scanners", json: ["name": "second", "url": "http://127.0.0.1:9/api/v1"],
+                         expect: 409)
+        try await record(.POST, "/admin/defender/scanners", "/admin/defender/scanners", json: ["name": "Bad Name", "url": "x"], expect: 400)
+        try await record(.POST, "/admin/defender/scanners/use", "/admin/defender/scanners/use", json: ["mode": "builtin"], expect: 200)
+        try await record(.POST, "/admin/defender/scanners/use", "/admin/defender/scanners/use", json: ["mode": "external-only"], expect: 400)
+        try await record(.GET, "/admin/defender/scanners", "/admin/defender/scanners", expect: 200)
+        try await record(.DELETE, "/admin/defender/scanners/{name}", "/admin/defender/scanners/second", expect: 200)
+        try await record(.DELETE, "/admin/defender/scanners/{name}", "/admin/defender/scanners/second", expect: 404)
         try await record(.GET, "/admin/usage", "/admin/usage", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=2020-01&subscription=default", expect: 200)
         try await record(.GET, "/admin/usage", "/admin/usage?period=January", expect: 400)

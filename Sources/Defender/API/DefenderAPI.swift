@@ -65,6 +65,16 @@ public struct DefenderAPI: Sendable {
                                                      exclude: try patterns("exclude") ?? current.exclude)
             try await defender.reconcile()
             return try reply(RegistriesView(registries: try await defender.store.registries()))
+        case "defender GET scanners":
+            return try reply(try await ScannersAPI(defender: defender).list())
+        case "defender POST scanners":
+            let fields = try object(try await body(64 * 1024), allowed: ["name", "url", "authorization"])
+            return try reply(try await ScannersAPI(defender: defender).add(fields, identity: identity), status: 201)
+        case "defender POST scanners/use":
+            let fields = try object(try await body(64 * 1024), allowed: ["subscription", "mode"])
+            return try reply(try await ScannersAPI(defender: defender).use(fields, identity: identity))
+        case _ where group == "defender" && method == "DELETE" && path.count == 2 && path[0] == "scanners":
+            return try reply(try await ScannersAPI(defender: defender).remove(last, identity: identity))
         case "defender POST pass":
             return try reply(try await defender.continuousPass())
         case "findings GET ":

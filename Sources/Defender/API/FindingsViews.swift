@@ -109,6 +109,28 @@ public struct FindingsViews: Sendable {
         public var findings: [FindingView]
         public var remediations: [Remediation]
         public var warnings: [String]
+        /// What each external scanner said of this image (subscriptions using `both`).
+        public var externalScans: [ExternalScanView]
+    }
+
+    /// One external scanner's last answer about an image. Its findings stand beside Drydock's:
+    /// `alsoFoundByDrydock` says whether Drydock reports the same vulnerability in the same
+    /// package, so where the two disagree both answers are there to see.
+    public struct ExternalScanView: Encodable, Sendable {
+        public struct ExternalFinding: Encodable, Sendable {
+            public var scanner: String
+            public var vulnerabilityID: String
+            public var package: String
+            public var version: String
+            public var fixedVersion: String?
+            public var severity: String
+            public var alsoFoundByDrydock: Bool
+        }
+        public var scanner: String
+        public var status: String
+        public var message: String?
+        public var scannedAt: String
+        public var findings: [ExternalFinding]
     }
 
     public struct LayerView: Encodable, Sendable {
@@ -129,7 +151,7 @@ public struct FindingsViews: Sendable {
         /// The exemption that covers an `exempted` finding.
         public var exemption: Exemption?
 
-        enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy, exemption }
+        enum HistoryKeys: String, CodingKey { case state, firstSeen, lastSeen, resolvedAt, resolvedBy, exemption, scanner }
 
         public func encode(to encoder: any Encoder) throws {
             try finding.encode(to: encoder)
@@ -140,6 +162,7 @@ public struct FindingsViews: Sendable {
             try container.encodeIfPresent(resolvedAt.map(Time.iso), forKey: .resolvedAt)
             try container.encodeIfPresent(resolvedBy, forKey: .resolvedBy)
             try container.encodeIfPresent(exemption.map(ExemptionView.init), forKey: .exemption)
+            try container.encode("drydock", forKey: .scanner)
         }
     }
 
@@ -204,7 +227,25 @@ public struct FindingsViews: Sendable {
                                                  resolvedAt: $0.resolvedAt, resolvedBy: $0.resolvedBy,
                                                  exemption: $0.exemptionID.flatMap { exemptions[$0] }) },
             remediations: state == "resolved" ? [] : try await store.remediations(imageID: image.id),
-            warnings: try await store.warnings(imageID: image.id))
+            warnings: try await store.warnings(imageID: image.id),
+            externalScans: try await externalScans(imageID: image.id, own: stored))
+    }
+
+    private func externalScans(imageID: Int, own: [StoredFinding]) async throws -> [ExternalScanView] {
+        let reports = try await store.externalReports(imageID: imageID)
+        guard !reports.isEmpty else { return [] }
+        let drydock = Set(own.filter { $0.state != .resolved }.flatMap { stored in
+            ([stored.finding.vulnerabilityID] + stored.finding.aliases).map { "\($0)|\(stored.finding.package.name.lowercased())" }
+        })
+        return reports.map { report in
+            let parsed = report.report.flatMap { try? JSONDecoder().decode(HarborScan.Report.self, from: $0) }
+            return ExternalScanView(
+                scanner: report.scanner, status: report.status, message: report.message, scannedAt: Time.iso(report.scannedAt),
+                findings: (parsed?.vulnerabilities ?? []).map {
+                    .init(scanner: report.scanner, vulnerabilityID: $0.id, package: $0.package, version: $0.version, fixedVersion: $0.fix_version,
+                          severity: $0.severity, alsoFoundByDrydock: drydock.contains("\($0.id)|\($0.package.lowercased())"))
+                })
+        }
     }
 
     private func platformsAndLayers(of image: ImageRecord) async throws -> ([String], [LayerView]) {

@@ -51,3 +51,13 @@ extension DefenderStore {
                   raw.map { .blob(ByteBuffer(bytes: $0)) } ?? .null, .optional(error), .float(now), .text(id)])
     }
 }
+
+extension DefenderStore {
+    /// Every scan the scanner API accepted, oldest first (for diagnosis and tests).
+    func adapterScans() async throws -> [AdapterScan] {
+        try await reader.query("SELECT * FROM defender_adapter_scans ORDER BY created_at").map { row in
+            AdapterScan(id: row.string("id") ?? "", request: row.data("request") ?? Data(), state: row.string("state") ?? "",
+                        report: row.data("report"), raw: row.data("raw"), error: row.string("error"))
+        }
+    }
+}

@@ -217,7 +217,7 @@ public actor DefenderStore {
             _ = try await writer.query(pragma)
         }
         _ = try await reader.query("PRAGMA busy_timeout=15000")
-        for statement in schema + webhookSchema + adapterSchema { _ = try await writer.query(statement) }
+        for statement in schema + webhookSchema + adapterSchema + scannerSchema { _ = try await writer.query(statement) }
         for (table, column, definition) in addedColumns {
             let columns = try await writer.query("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0.string("name") }
             if !columns.contains(column) {
