@@ -15,6 +15,11 @@ struct DefenderData {
         return try await mapped { try await views.list(query: query).images }
     }
 
+    /// `drydock defender status`.
+    func status() async throws -> DefenderAPI.StatusView {
+        try await mapped { try await api.status() }
+    }
+
     /// `findings show` of one image, all states.
     func image(_ reference: String) async throws -> FindingsViews.ShowView {
         try await mapped { try await views.show(reference: reference, state: "all") }
@@ -53,27 +58,6 @@ struct DefenderData {
 
     // MARK: Shapes of the answers (only the fields the pages show)
 
-    struct Status: Decodable {
-        struct Registry: Decodable { var name: String; var kind: String; var include: [String]; var exclude: [String] }
-        struct Subscription: Decodable { var name: String; var plan: String; var registries: [Registry] }
-        struct Queue: Decodable { var queued: Int; var running: Int; var waitingOnNetworkRules: Int }
-        struct Database: Decodable {
-            var path: String
-            var loaded: Bool
-            var builtAt: String?
-            var vulnerabilities: Int?
-            var sources: [String]?
-            var error: String?
-        }
-        struct Images: Decodable { var total: Int; var healthy: Int; var unhealthy: Int; var unknown: Int; var byStatus: [String: Int] }
-        var subscriptions: [Subscription]
-        var queue: Queue
-        var database: Database
-        var lastDatabaseUpdate: String?
-        var images: Images
-        var healthThreshold: String
-    }
-
     struct Job: Decodable { var repository: String; var digest: String; var state: String; var attempts: Int; var trigger: String; var lastError: String? }
     struct Jobs: Decodable { var jobs: [Job] }
 
@@ -84,23 +68,6 @@ struct DefenderData {
         var period: String
         var subscriptions: [Subscription]
     }
-
-    struct Exemption: Decodable {
-        var id: Int
-        var vulnerability: String?
-        var package: String?
-        var purl: String?
-        var repository: String?
-        var maxSeverity: String?
-        var justification: String
-        var createdBy: String
-        var createdAt: String
-        var expiresAt: String?
-        var removedAt: String?
-        var source: String
-        var active: Bool?
-    }
-    struct Exemptions: Decodable { var exemptions: [Exemption] }
 
     struct TrendDay: Decodable { var date: String; var opened: Int; var resolved: Int }
     struct Trend: Decodable { var days: [TrendDay] }

@@ -1,3 +1,4 @@
+import Defender
 import Foundation
 
 /// `/ui/`: images by health, open findings by severity, the 30-day trend, scans that did not
@@ -24,7 +25,7 @@ struct OverviewPage {
         var trendChart: String
         var opened30: Int
         var resolved30: Int
-        var queue: DefenderData.Status.Queue
+        var queue: DefenderStore.QueueCounts
         var failedCount: Int
         var hasProblems: Bool
         var problems: [Problem]
@@ -37,7 +38,7 @@ struct OverviewPage {
 
     func build() async throws -> Model {
         let data = dashboard.data
-        let status = try await data.get("defender", as: DefenderData.Status.self)
+        let status = try await data.status()
         let list = try await data.images().filter { viewer.canSee($0.repository) }
         let trend = try await data.get("findings", ["trend"], query: ["days": "30"], as: DefenderData.Trend.self)
 

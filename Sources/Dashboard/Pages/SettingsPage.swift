@@ -1,5 +1,6 @@
 import Access
 import Logging
+import Defender
 import Foundation
 import RegistryServer
 
@@ -46,8 +47,8 @@ struct SettingsPage {
     ]
 
     func build(query: [String: String], created: Model.CreatedToken? = nil, error: String? = nil) async throws -> Model {
-        let status = try await dashboard.data.get("defender", as: DefenderData.Status.self)
-        let exemptions = try await dashboard.data.get("exemptions", as: DefenderData.Exemptions.self).exemptions
+        let status = try await dashboard.data.status()
+        let exemptions = try await dashboard.defender.store.exemptions(includeInactive: false, now: dashboard.defender.now)
         let rules = dashboard.access.networkRules
         return Model(
             page: dashboard.frame(viewer, title: "Settings", section: "settings", notice: query["done"].flatMap { Self.notices[$0] }, error: error),
@@ -64,7 +65,7 @@ struct SettingsPage {
             ipRules: rules.ipRules,
             exemptions: exemptions.map {
                 .init(id: $0.id, vulnerability: $0.vulnerability ?? "any", package: $0.package ?? $0.purl ?? "any", repository: $0.repository ?? "any",
-                      maxSeverity: $0.maxSeverity ?? "any", expires: $0.expiresAt.map { Format.time($0) } ?? "never",
+                      maxSeverity: $0.maxSeverity ?? "any", expires: $0.expiresAt.map { Format.time(Time.iso($0)) } ?? "never",
                       justification: $0.justification, createdBy: $0.createdBy)
             },
             tokens: dashboard.access.identities(kind: .token).map { token in

@@ -203,7 +203,7 @@ public struct DefenderAPI: Sendable {
         public var healthThreshold: String
     }
 
-    func status() async throws -> StatusView {
+    public func status() async throws -> StatusView {
         let store = defender.store
         let registries = try await store.registries()
         let subscriptions = try await store.subscriptions().map { subscription in
