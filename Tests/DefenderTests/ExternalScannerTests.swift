@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 @testable import Defender
 import DrydockTestSupport
 import Foundation
 import Hummingbird
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -28,6 +30,23 @@ import Testing
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var ports = stream.makeAsyncIterator()
         return (await ports.next() ?? 0, task)
+    }
+
+    /// A dashboard page as the signed-in admin (a real sign-in through the form).
+    static func dashboardPage(_ server: ScanningRegistry, _ path: String) async throws -> String {
+        // Redirects not followed: the session cookie comes with the sign-in's 303.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { _ = client.shutdown() }
+        var signIn = HTTPClientRequest(url: "http://\(server.address)/ui/login")
+        signIn.method = .POST
+        signIn.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        signIn.body = .bytes(ByteBuffer(string: "username=admin&password=\(TestRegistry.adminPassword)&next=/ui/"))
+        let answer = try await client.execute(signIn, timeout: .seconds(30))
+        let cookie = try #require(answer.headers.first(name: "Set-Cookie")?.split(separator: ";").first.map(String.init))
+        var request = HTTPClientRequest(url: "http://\(server.address)\(path)")
+        request.headers.add(name: "Cookie", value: cookie)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        return String(decoding: Data(buffer: try await response.body.collect(upTo: 16 << 20)), as: UTF8.self)
     }
 
     @Test(.enabled(if: HarborScannerAPITests.validatorWorks, "python3 with jsonschema is needed"))
@@ -64,6 +83,11 @@ import Testing
         #expect((scans["garbage"]?["message"] as? String)?.contains("not a Harbor vulnerability report") == true, "\(scans["garbage"] ?? [:])")
         #expect(scans["silent"]?["status"] as? String == "failed")
         #expect(view["scanStatus"] as? String == "completed")
+
+        // The dashboard's image page shows the other scanner's answer beside Drydock's.
+        let page = try await Self.dashboardPage(server, "/ui/image?repository=team/api&tag=1&state=all")
+        #expect(page.contains("second (external scanner)") && page.contains("CVE-2014-1830"))
+        #expect(page.contains("garbage (external scanner)") && page.contains("not a Harbor vulnerability report"))
 
         // The adapter pulled from this registry as `defender` with the short-lived token it was given.
         let pulls = try await server.logRows(.repositoryEvents, identity: "defender", operation: "Pull")

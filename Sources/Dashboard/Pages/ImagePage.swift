@@ -42,6 +42,8 @@ struct ImagePage {
             var remediation: String
         }
         struct LayerRow { var index: Int; var createdBy: String; var shortDigest: String; var size: String }
+        struct ExternalFinding { var severity: String; var vulnerabilityID: String; var package: String; var version: String; var fixedVersion: String; var agreement: String }
+        struct ExternalScan { var scanner: String; var status: String; var scannedAt: String; var message: String?; var hasFindings: Bool; var findings: [ExternalFinding] }
         var page: PageFrame
         var registry: String
         var repository: String
@@ -69,6 +71,8 @@ struct ImagePage {
         var hasLayers: Bool
         var layers: [LayerRow]
         var warnings: [String]
+        /// Other scanners' answers (subscriptions using `both`), beside Drydock's own.
+        var externalScans: [ExternalScan]
     }
 
     func build(query: [String: String]) async throws -> Model {
@@ -149,6 +153,14 @@ struct ImagePage {
             query: query["q"] ?? "", findingTotal: selected.count, pageInfo: pageInfo, findings: Array(rows),
             hasLayers: !image.layers.isEmpty,
             layers: image.layers.map { .init(index: $0.index, createdBy: $0.createdBy ?? "", shortDigest: Format.shortDigest($0.digest), size: Format.size($0.size)) },
-            warnings: image.warnings)
+            warnings: image.warnings,
+            externalScans: image.externalScans.map { scan in
+                .init(scanner: scan.scanner, status: scan.status, scannedAt: Format.time(scan.scannedAt), message: scan.message,
+                      hasFindings: !scan.findings.isEmpty,
+                      findings: scan.findings.map {
+                          .init(severity: $0.severity, vulnerabilityID: $0.vulnerabilityID, package: $0.package, version: $0.version,
+                                fixedVersion: $0.fixedVersion ?? "", agreement: $0.alsoFoundByDrydock ? "yes" : "no: only \(scan.scanner)")
+                      })
+            })
     }
 }

@@ -49,6 +49,18 @@ enum ImageTemplate {
     </table></div>
     {{> pager}}
 
+    {{#externalScans}}
+    <h2>{{scanner}} (external scanner)</h2>
+    <p class="small">{{status}} {{scannedAt}}{{#message}} — {{message}}{{/message}}</p>
+    {{#hasFindings}}
+    <div class="table-wrap"><table class="external" data-sortable>
+      <thead><tr><th>Severity</th><th>Vulnerability</th><th>Package</th><th>Installed</th><th>Fixed</th><th>Drydock too</th></tr></thead>
+      <tbody>{{#findings}}<tr><td>{{severity}}</td><td><a href="/ui/vulnerability?id={{vulnerabilityID}}">{{vulnerabilityID}}</a></td><td>{{package}}</td>
+        <td class="mono">{{version}}</td><td class="mono">{{fixedVersion}}</td><td>{{agreement}}</td></tr>{{/findings}}</tbody>
+    </table></div>
+    {{/hasFindings}}
+    {{/externalScans}}
+
     {{#hasLayers}}
     <h2>Layers</h2>
     <div class="table-wrap"><table id="layers">
