@@ -5,7 +5,7 @@ import Foundation
 import RegistryServer
 
 /// `/ui/settings` (admins only): the settings an admin changes most — scanning plans, network
-/// rules, exemptions, tokens. Each change goes through the same calls as its CLI twin (the
+/// rules, exemptions, webhooks (with their latest deliveries), tokens. Each change goes through the same calls as its CLI twin (the
 /// defender's admin API, the access controller) and is written to the server log with who made it.
 struct SettingsPage {
     let dashboard: Dashboard
@@ -25,6 +25,8 @@ struct SettingsPage {
         }
         struct TokenRow { var name: String; var scopes: String; var state: String; var expires: String; var action: String; var actionLabel: String }
         struct CreatedToken { var name: String; var password: String }
+        struct WebhookRow { var id: Int; var url: String; var events: String; var createdBy: String }
+        struct DeliveryRow { var id: Int; var webhook: Int; var event: String; var state: String; var attempts: Int; var last: String; var created: String }
         var page: PageFrame
         var csrf: String
         var createdToken: CreatedToken?
@@ -35,6 +37,9 @@ struct SettingsPage {
         var anonymousOptions: [Option]
         var ipRules: [String]
         var exemptions: [ExemptionRow]
+        var webhooks: [WebhookRow]
+        var hasDeliveries: Bool
+        var deliveries: [DeliveryRow]
         var tokens: [TokenRow]
     }
 
@@ -44,12 +49,14 @@ struct SettingsPage {
         "rule-added": "The address range was added.", "rule-removed": "The address range was removed.",
         "exemption-added": "The exemption was added.", "exemption-removed": "The exemption was removed.",
         "token-changed": "The token was changed.", "token-deleted": "The token was deleted.",
+        "webhook-added": "The webhook was added.", "webhook-removed": "The webhook was removed.",
     ]
 
     func build(query: [String: String], created: Model.CreatedToken? = nil, error: String? = nil) async throws -> Model {
         let status = try await dashboard.data.status()
         let exemptions = try await dashboard.defender.store.exemptions(includeInactive: false, now: dashboard.defender.now)
         let rules = dashboard.access.networkRules
+        let deliveries = try await dashboard.defender.store.deliveries(webhookID: nil, limit: 20)
         return Model(
             page: dashboard.frame(viewer, title: "Settings", section: "settings", notice: query["done"].flatMap { Self.notices[$0] }, error: error),
             csrf: viewer.session.csrf, createdToken: created,
@@ -67,6 +74,15 @@ struct SettingsPage {
                 .init(id: $0.id, vulnerability: $0.vulnerability ?? "any", package: $0.package ?? $0.purl ?? "any", repository: $0.repository ?? "any",
                       maxSeverity: $0.maxSeverity ?? "any", expires: $0.expiresAt.map { Format.time(Time.iso($0)) } ?? "never",
                       justification: $0.justification, createdBy: $0.createdBy)
+            },
+            webhooks: try await dashboard.defender.store.webhooks().map {
+                .init(id: $0.id, url: $0.url, events: $0.events.joined(separator: ", "), createdBy: $0.createdBy)
+            },
+            hasDeliveries: !deliveries.isEmpty,
+            deliveries: deliveries.map {
+                .init(id: $0.id, webhook: $0.webhookID, event: $0.event, state: $0.state, attempts: $0.attempts,
+                      last: $0.lastStatus.map { "HTTP \($0)" } ?? $0.lastError.map { String($0.prefix(80)) } ?? "-",
+                      created: Format.time(Time.iso($0.createdAt)))
             },
             tokens: dashboard.access.identities(kind: .token).map { token in
                 .init(name: token.name, scopes: token.scopes.rules.map { "\($0.repository)=\($0.actions.map(\.rawValue).sorted().joined(separator: ","))" }
@@ -127,6 +143,14 @@ struct SettingsPage {
             case "/settings/exemptions/remove":
                 try await dashboard.data.send("exemptions", "DELETE", [form["id"] ?? ""], identity: who)
                 return Web.redirect("/ui/settings?done=exemption-removed#exemptions")
+            case "/settings/webhooks":
+                let events = (form["events"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                try await dashboard.data.send("webhooks", "POST", json: ["url": form["url"] ?? "", "events": events, "secret": form["secret"] ?? ""],
+                                              identity: who)
+                return Web.redirect("/ui/settings?done=webhook-added#webhooks")
+            case "/settings/webhooks/remove":
+                try await dashboard.data.send("webhooks", "DELETE", [form["id"] ?? ""], identity: who)
+                return Web.redirect("/ui/settings?done=webhook-removed#webhooks")
             case "/settings/tokens":
                 let name = form["name"] ?? ""
                 let scopes = try Self.scopes(form["scope"] ?? "")

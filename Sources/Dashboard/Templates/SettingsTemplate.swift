@@ -44,6 +44,27 @@ enum SettingsTemplate {
       <div><button class="primary" type="submit">Add exemption</button></div>
     </form>
 
+    <h2 id="webhooks">Webhooks</h2>
+    <div class="table-wrap"><table id="webhook-table">
+      <thead><tr><th>ID</th><th>URL</th><th>Events</th><th>By</th><th data-nosort>Remove</th></tr></thead>
+      <tbody>{{#webhooks}}<tr><td>{{id}}</td><td class="mono">{{url}}</td><td class="small">{{events}}</td><td>{{createdBy}}</td>
+        <td><form method="post" action="/ui/settings/webhooks/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit">Remove</button></form></td></tr>{{/webhooks}}</tbody>
+    </table></div>
+    <form class="stack" method="post" action="/ui/settings/webhooks" id="webhook-form">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label>URL <input name="url" type="url" required placeholder="https://hooks.example.com/drydock"></label>
+      <label>Events, comma-separated <input name="events" required value="scan.completed,scan.failed,finding.new,finding.resolved,image.unhealthy,image.healthy"></label>
+      <label>Signing secret (16 characters or more; not shown again) <input name="secret" type="password" minlength="16" required autocomplete="off"></label>
+      <div><button class="primary" type="submit">Add webhook</button></div>
+    </form>
+    {{#hasDeliveries}}
+    <h3>Latest deliveries</h3>
+    <div class="table-wrap"><table id="delivery-table" data-sortable>
+      <thead><tr><th>ID</th><th>Webhook</th><th>Event</th><th>State</th><th>Attempts</th><th>Last answer</th><th>Created</th></tr></thead>
+      <tbody>{{#deliveries}}<tr><td>{{id}}</td><td>{{webhook}}</td><td>{{event}}</td><td>{{state}}</td><td>{{attempts}}</td><td class="small">{{last}}</td><td class="small">{{created}}</td></tr>{{/deliveries}}</tbody>
+    </table></div>
+    {{/hasDeliveries}}
+
     <h2 id="tokens">Tokens</h2>
     <div class="table-wrap"><table id="token-table">
       <thead><tr><th>Name</th><th>Scopes</th><th>State</th><th>Expires</th><th data-nosort>Change</th></tr></thead>

@@ -213,6 +213,16 @@ try:
     check(vulnerability in driver.find_element(By.ID, "findings").text and "accepted in the browser test" in driver.page_source,
           "the image page shows the exemption")
 
+    # A webhook added from the settings page (the secret goes in, never comes back).
+    driver.get(base + "/ui/settings")
+    hook = driver.find_element(By.ID, "webhook-form")
+    hook.find_element(By.NAME, "url").send_keys("http://127.0.0.1:9/hook")
+    hook.find_element(By.NAME, "secret").send_keys("a-secret-of-sixteen-chars")
+    navigate(driver, hook.find_element(By.CSS_SELECTOR, "button"))
+    webhooks = api("/admin/webhooks")["webhooks"]
+    check(any(w["url"] == "http://127.0.0.1:9/hook" and w["createdBy"] == "admin" for w in webhooks), f"webhook from the form: {webhooks}")
+    check("a-secret-of-sixteen-chars" not in driver.page_source, "the webhook secret is rendered")
+
     driver.get(base + "/ui/settings")
     navigate(driver, driver.find_element(By.CSS_SELECTOR, "#plan-table form button"))
     check(api("/admin/defender")["subscriptions"][0]["plan"] == "disabled", "the plan was not disabled from the settings page")
