@@ -27,8 +27,7 @@ public final class Defender: Service, Sendable {
     /// Wakes the webhook dispatcher when an event is queued.
     let deliverySignal = WakeSignal()
     /// Scans asked for through the Harbor scanner API.
-    var adapterQueue: AdapterScanQueue { adapterQueueBox.withLock { $0 }! }
-    private let adapterQueueBox = Mutex<AdapterScanQueue?>(nil)
+    let adapterQueue: AdapterScanQueue
     private let passStats = Mutex<PassStats?>(nil)
     /// Lists everything the watched registry holds: used on start to catch up with pushes and
     /// deletes the defender missed while it was not running.
@@ -46,8 +45,7 @@ public final class Defender: Service, Sendable {
         self.endpoint = Mutex(configuration.registry)
         self.database = DatabaseSlot(path: configuration.databasePath)
         self.signals = (0..<max(1, configuration.concurrency)).map { _ in WakeSignal() }
-        let queue = AdapterScanQueue(limit: configuration.concurrency) { [weak self] id in await self?.runAdapterScan(id: id) }
-        adapterQueueBox.withLock { $0 = queue }
+        self.adapterQueue = AdapterScanQueue(limit: configuration.concurrency)
     }
 
     /// Tells the defender how to list the registry's contents (for catching up on start).
@@ -102,7 +100,7 @@ public final class Defender: Service, Sendable {
             logger.info("vulnerability database loaded", metadata: ["path": "\(configuration.databasePath)"])
         }
         // Scans accepted through the scanner API before a restart run again.
-        for id in try await store.unfinishedAdapterScans() { await adapterQueue.submit(id) }
+        for id in try await store.unfinishedAdapterScans() { await submitAdapterScan(id) }
         try await reconcile()
     }
 

@@ -4,27 +4,25 @@ import Matching
 /// Runs the scans the Harbor scanner API accepted, `concurrency` at a time, beside the
 /// defender's own queue (they share the layer cache and the database).
 actor AdapterScanQueue {
-    private var pending: [String] = []
+    private var pending: [(id: String, run: @Sendable (String) async -> Void)] = []
     private var running = 0
     private let limit: Int
-    private let run: @Sendable (String) async -> Void
 
-    init(limit: Int, run: @escaping @Sendable (String) async -> Void) {
+    init(limit: Int) {
         self.limit = max(1, limit)
-        self.run = run
     }
 
-    func submit(_ id: String) {
-        pending.append(id)
+    func submit(_ id: String, run: @escaping @Sendable (String) async -> Void) {
+        pending.append((id, run))
         pump()
     }
 
     private func pump() {
         while running < limit, !pending.isEmpty {
-            let id = pending.removeFirst()
+            let next = pending.removeFirst()
             running += 1
             Task {
-                await run(id)
+                await next.run(next.id)
                 self.finished()
             }
         }
@@ -37,6 +35,10 @@ actor AdapterScanQueue {
 }
 
 extension Defender {
+    func submitAdapterScan(_ id: String) async {
+        await adapterQueue.submit(id) { [weak self] id in await self?.runAdapterScan(id: id) }
+    }
+
     /// One scan asked for through the Harbor scanner API: pull, inventory, match, report.
     func runAdapterScan(id: String) async {
         guard let scan = try? await store.adapterScan(id: id),

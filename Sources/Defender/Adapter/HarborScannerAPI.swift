@@ -70,7 +70,7 @@ public struct HarborScannerAPI: Sendable {
         } catch {
             return failure(500, "the scan request could not be recorded: \(error)")
         }
-        await defender.adapterQueue.submit(id)
+        await defender.submitAdapterScan(id)
         return json(HarborScan.Response(id: id), status: 202, type: HarborScan.responseType)
     }
 
