@@ -304,13 +304,13 @@ public final class Defender: Service, Sendable {
             let (reduced, scope) = Evaluator.restrict(inventories, to: partial)
             let evaluation = try await Evaluator.evaluate(reduced, database: loaded)
             let baseline = await eventBaseline(imageID: imageID)
-            let changes = try await store.store(evaluation, imageID: imageID, now: now, scope: scope)
+            let changes = try await store.store(evaluation, imageID: imageID, now: now, scope: scope, known: image)
             await publish(changes, imageID: imageID, baseline: baseline, scanned: false)
             return true
         }
         let evaluation = try await Evaluator.evaluate(inventories, database: loaded)
         let baseline = await eventBaseline(imageID: imageID)
-        let changes = try await store.store(evaluation, imageID: imageID, now: now)
+        let changes = try await store.store(evaluation, imageID: imageID, now: now, known: image)
         await publish(changes, imageID: imageID, baseline: baseline, scanned: false)
         return true
     }

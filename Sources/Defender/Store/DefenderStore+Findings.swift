@@ -90,8 +90,11 @@ extension DefenderStore {
     /// - Returns: the findings this evaluation opened and those it resolved (here, and in the
     ///   digests this one replaced under its tags), for the webhooks.
     @discardableResult
-    public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil) async throws -> FindingChanges {
-        guard let image = try await image(id: imageID) else { return FindingChanges() }
+    /// - Parameter known: the image's record as the caller just read it (saves reading it again
+    ///   for each of the thousands of images a database update re-matches).
+    public func store(_ evaluation: Evaluation, imageID: Int, now: Double, scope: Set<String>? = nil,
+                      known: ImageRecord? = nil) async throws -> FindingChanges {
+        guard let image = known?.id == imageID ? known : try await image(id: imageID) else { return FindingChanges() }
         let remediations = (try? JSONEncoder().encode(evaluation.remediations)) ?? Data("[]".utf8)
         let warnings = (try? JSONEncoder().encode(evaluation.warnings)) ?? Data("[]".utf8)
         let scopeJSON = scope.map { Self.jsonText($0.sorted()) }
