@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "Defender", "Access", "RegistryServer",
+                "Defender", "Matching", "Access", "RegistryServer",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -266,6 +266,4 @@ enum Format {
     static func size(_ bytes: Int64) -> String {
         ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
     }
-
-    static let severityRank: [String: Int] = ["CRITICAL": 5, "HIGH": 4, "MEDIUM": 3, "LOW": 2, "NONE": 1, "UNKNOWN": 0]
 }

@@ -58,8 +58,6 @@ struct DefenderData {
 
     // MARK: Shapes of the answers (only the fields the pages show)
 
-    struct Job: Decodable { var repository: String; var digest: String; var state: String; var attempts: Int; var trigger: String; var lastError: String? }
-    struct Jobs: Decodable { var jobs: [Job] }
 
     struct Usage: Decodable {
         struct Charge: Decodable { var amount: Double; var currency: String }

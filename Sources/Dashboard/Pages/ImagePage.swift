@@ -1,4 +1,5 @@
 import Defender
+import Matching
 import Foundation
 
 /// `/ui/image`: one image (by digest, or by tag: then resolved findings include what earlier
@@ -122,7 +123,7 @@ struct ImagePage {
                     guard url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
                     return Model.Link(url: url, label: URL(string: url)?.host ?? "link")
                 },
-                severity: finding.severity, severityRank: Format.severityRank[finding.severity] ?? 0, kev: finding.knownExploited,
+                severity: finding.severity, severityRank: SeverityLevel(label: finding.severity).rank, kev: finding.knownExploited,
                 package: finding.package.name, location: finding.package.location, installed: finding.package.version,
                 fixed: finding.fixedVersion ?? (finding.status == .fixed ? "" : finding.status.rawValue.replacingOccurrences(of: "_", with: " ")),
                 state: view.state.rawValue, resolvedBy: view.resolvedBy, resolvedShort: view.resolvedBy.map(Format.shortDigest),

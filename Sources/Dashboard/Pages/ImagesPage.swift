@@ -1,4 +1,5 @@
 import Defender
+import Matching
 import Foundation
 
 /// `/ui/repositories` and `/ui/images`: from a registry to its repositories to their images,
@@ -70,8 +71,8 @@ struct ImagesPage {
         let sort = query["sort"] ?? "severity"
         var list = try await dashboard.data.images(repository: query["repository"]).filter { viewer.canSee($0.repository) }
         // "At least" a severity: an open finding of that one or of one above it.
-        if let rank = Format.severityRank[severity] {
-            list = list.filter { row in row.counts.contains { (Format.severityRank[$0.key] ?? 0) >= rank && $0.value > 0 } }
+        if let level = SeverityLevel(rawValue: severity) {
+            list = list.filter { row in row.counts.contains { SeverityLevel(label: $0.key) >= level && $0.value > 0 } }
         }
         list = list.filter { row in
             switch health {

@@ -1,4 +1,5 @@
 import Access
+import Defender
 import Foundation
 
 /// `/ui/logs`: the two resource-log tables with filters. The admin sees every row; anyone else
@@ -75,9 +76,4 @@ struct LogsPage {
         }
         throw PageError(status: 400, message: "'\(text.prefix(40))' is not a time (use YYYY-MM-DDTHH:MM).")
     }
-}
-
-/// Log times as the pages show them.
-enum Time {
-    static func iso(_ t: Double) -> String { Date(timeIntervalSince1970: t).formatted(.iso8601) }
 }

@@ -270,13 +270,13 @@ public struct DefenderAPI: Sendable {
     }
 }
 
-enum Time {
+public enum Time {
     /// A format style, not a formatter: a value, free to share, where making an
     /// `ISO8601DateFormatter` per timestamp was most of the time of a findings view with
     /// thousands of rows.
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    static func iso(_ t: Double) -> String {
+    public static func iso(_ t: Double) -> String {
         style.format(Date(timeIntervalSince1970: t))
     }
 }
