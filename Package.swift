@@ -129,6 +129,7 @@ let package = Package(
                 "RegistryStorage",
                 "RegistryClient",
                 "Access",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -34,6 +34,8 @@ public final class Defender: Service, Sendable {
     let contents = Mutex<(@Sendable () async throws -> [ImageEvent])?>(nil)
     /// Where the registry listens (known once it has bound its port).
     private let endpoint: Mutex<DefenderConfiguration.RegistryEndpoint>
+    /// The key sealing stored credentials, once read (`secretBox()`).
+    let secrets = Mutex<SecretBox?>(nil)
 
     public init(store: DefenderStore, configuration: DefenderConfiguration, clock: DefenderClock = DefenderClock(),
                 logger: Logger = Logger(label: "drydock.defender")) {
@@ -82,6 +84,7 @@ public final class Defender: Service, Sendable {
                     .run(wake: self.deliverySignal)
             }
             group.addTask { await self.continuousLoop() }
+            group.addTask { await self.pollLoop() }
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             }
@@ -214,8 +217,8 @@ public final class Defender: Service, Sendable {
         }
         let started = now
         do {
-            let inventories = try await scanner.inventories(from: endpoint.withLock { $0 }, repository: image.repository,
-                                                            digest: image.digest)
+            let inventories = try await scanner.inventories(from: try await endpoint(forRegistry: image.registry),
+                                                            repository: image.repository, digest: image.digest)
             var digests: [String] = []
             for inventory in inventories {
                 let digest = inventory.manifestDigest ?? image.digest
@@ -415,8 +418,9 @@ public final class Defender: Service, Sendable {
         let started = now
         var stats = PassStats(startedAt: started, finishedAt: started, reevaluated: 0, rescanned: 0, outsideWindow: 0)
         let fingerprint = scanner.analyzerFingerprint
+        let withoutPullTimes = try await registriesWithoutPullTimes()
         for image in try await store.listedImages() {
-            guard image.isActive(now: started, window: configuration.rescanWindow) else {
+            guard image.isActive(now: started, window: configuration.rescanWindow) || withoutPullTimes.contains(image.registry) else {
                 stats.outsideWindow += 1
                 continue
             }
@@ -437,6 +441,12 @@ public final class Defender: Service, Sendable {
         logger.info("continuous re-evaluation", metadata: ["reevaluated": "\(stats.reevaluated)", "rescanned": "\(stats.rescanned)",
                                                            "outsideWindow": "\(stats.outsideWindow)"])
         return stats
+    }
+
+    /// Enrolled registries that tell nothing of pulls (no notifications): every image they hold
+    /// counts as in use, since nothing says it is not.
+    func registriesWithoutPullTimes() async throws -> Set<String> {
+        Set(try await store.registries().filter { !$0.knowsPulls }.map(\.name))
     }
 
     func lastPass() async -> PassStats? {

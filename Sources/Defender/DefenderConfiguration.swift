@@ -38,6 +38,15 @@ public struct DefenderConfiguration: Sendable {
     public var databasePath: String
     /// Per-layer inventory cache (shared layers are analysed once).
     public var layerCacheDirectory: String
+    /// The key that seals stored credentials (`SecretBox`); nil: credentials cannot be stored.
+    public var secretKeyFile: String?
+    /// Make the key file when it does not exist (the default path in the data directory; a key
+    /// named with `--secret-key-file` must exist).
+    public var generatesSecretKey = true
+    /// How often an enrolled registry without notifications is listed (catalog and tags), and
+    /// one with notifications (catching up with events it could not deliver).
+    public var defaultPollInterval: Double = 300
+    public var notifiedPollInterval: Double = 3600
     /// Scans at the same time.
     public var concurrency = 2
     /// Images pushed or pulled within this many seconds are re-evaluated by the continuous pass.

@@ -114,6 +114,24 @@ extension RegistryClient {
         return all
     }
 
+    /// Every repository name in the registry (`GET /v2/_catalog`), following `Link` pages.
+    /// Registries list only what the caller may see; some refuse the catalog altogether.
+    public func catalog(pageSize: Int? = 1000) async throws -> [String] {
+        struct Catalog: Decodable { var repositories: [String]? }
+        var next: String? = "/v2/_catalog" + (pageSize.map { "?n=\($0)" } ?? "")
+        var all: [String] = []
+        while let path = next {
+            let response = try await send(.GET, path, scope: "registry:catalog:*")
+            try await expect(response, [200], .GET, path)
+            let body = try await response.body.collect(upTo: 64 << 20)
+            all += (try JSONDecoder().decode(Catalog.self, from: body)).repositories ?? []
+            next = response.headers.first(name: "Link").flatMap(Self.nextLink)
+            // A registry that links back to the same page would keep us here forever.
+            if next == path { break }
+        }
+        return all
+    }
+
     /// The referrers of `digest` (an index of descriptors), optionally filtered by artifact type.
     public func referrers(_ repository: RepositoryName, digest: Digest, artifactType: String? = nil) async throws -> [Descriptor] {
         var path = "/v2/\(repository)/referrers/\(digest)"

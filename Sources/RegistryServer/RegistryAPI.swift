@@ -134,7 +134,8 @@ public struct RegistryAPI: HTTPResponder {
     /// authenticated, so the defender is known by its user agent there — which anyone could send,
     /// but without access control anyone may do anything anyway.
     static func countsAsPull(_ request: Request, context: RegistryRequestContext) -> Bool {
-        if let identity = context.identity { return identity.kind != .service }
+        if let identity = context.identity, identity.kind == .service { return false }
+        // Another Drydock's defender scanning this registry as an ordinary user.
         return !(request.headers.first(.userAgent)?.hasPrefix("drydock-defender") ?? false)
     }
 }

@@ -28,6 +28,24 @@ struct AdminOptions: ParsableArguments {
     }
 }
 
+/// The admin API's address and the admin's credentials for commands whose own `--username` and
+/// `--password` are someone else's (the credentials of a registry being enrolled).
+struct AdminLoginOptions: ParsableArguments {
+    @Option(name: .long, help: "Registry URL (default: DRYDOCK_SERVER or http://127.0.0.1:5000).")
+    var server: String?
+
+    @Option(name: .customLong("admin-username"), help: "Admin user name (default: DRYDOCK_USERNAME or admin).")
+    var adminUsername: String?
+
+    @Option(name: .customLong("admin-password"), help: "Admin password (default: DRYDOCK_PASSWORD).")
+    var adminPassword: String?
+
+    func client() throws -> AdminClient {
+        try AdminOptions.parse((server.map { ["--server", $0] } ?? []) + (adminUsername.map { ["--username", $0] } ?? [])
+                               + (adminPassword.map { ["--password", $0] } ?? [])).client()
+    }
+}
+
 /// A tiny JSON client for the admin API; errors become one readable line.
 struct AdminClient {
     let base: String

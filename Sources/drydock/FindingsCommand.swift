@@ -16,12 +16,14 @@ struct FindingsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Only repositories matching this pattern ('team/*', 'apps/**').") var repository: String?
         @Option(name: .long, help: "Only these severities, comma-separated (CRITICAL,HIGH,…); images without any are left out.") var severity: String?
         @Option(name: .long, help: "open (default), resolved, exempted or all.") var state: String = "open"
+        @Option(name: .long, help: "Only images of this registry ('local', or an enrolled registry's name).") var registry: String?
         @Option(name: .long, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
             guard ["open", "resolved", "exempted", "all"].contains(state) else { throw CLIError("--state takes open, resolved, exempted or all") }
             var query = ["state=\(percentEncode(state))"]
+            if let registry { query.append("registry=\(percentEncode(registry))") }
             if let repository { query.append("repository=\(percentEncode(repository))") }
             if let severity { query.append("severity=\(percentEncode(severity))") }
             let value = try await admin.client().call(.GET, "/admin/findings?" + query.joined(separator: "&"))
@@ -31,7 +33,10 @@ struct FindingsCommand: AsyncParsableCommand {
             for image in images {
                 let counts = image["counts"] as? [String: Int] ?? [:]
                 let health: String = switch image["healthy"] as? Bool { case true?: "healthy"; case false?: "unhealthy"; default: "-" }
-                rows.append([image["repository"] as? String ?? "", image["tag"] as? String ?? "<none>", shortDigest(image["digest"] as? String),
+                // Images of enrolled registries are named with their registry in front.
+                let registry = image["registry"] as? String ?? "local"
+                let repository = (registry == "local" ? "" : registry + ":") + (image["repository"] as? String ?? "")
+                rows.append([repository, image["tag"] as? String ?? "<none>", shortDigest(image["digest"] as? String),
                              image["scanStatus"] as? String ?? "", health]
                             + FindingsCommand.severities.filter { $0 != "NONE" }.map { "\(counts[$0] ?? 0)" })
             }
@@ -45,13 +50,15 @@ struct FindingsCommand: AsyncParsableCommand {
             commandName: "show", abstract: "An image's findings with their state and history, and what to do about them.")
         @Argument(help: "REPO[:TAG|@DIGEST]") var image: String
         @Option(name: .long, help: "open (default), resolved, exempted or all.") var state: String = "open"
+        @Option(name: .long, help: "The registry the image is in: 'local' (default) or an enrolled registry's name.") var registry: String?
         @Option(name: .long, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
             guard ["open", "resolved", "exempted", "all"].contains(state) else { throw CLIError("--state takes open, resolved, exempted or all") }
             let value = try await admin.client().call(
-                .GET, "/admin/findings/image?reference=\(percentEncode(image))&state=\(percentEncode(state))")
+                .GET, "/admin/findings/image?reference=\(percentEncode(image))&state=\(percentEncode(state))"
+                    + (registry.map { "&registry=\(percentEncode($0))" } ?? ""))
             if output == .json { printJSON(value); return }
             guard let view = value as? [String: Any] else { return }
             let health: String = switch view["healthy"] as? Bool {

@@ -68,6 +68,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The currency of --price-per-image (ISO 4217 code).")
     var currency: String = "USD"
 
+    @Option(name: .customLong("secret-key-file"), help: "The key that encrypts stored credentials (32 bytes: 64 hex digits, base64 or raw); default DATA/secret.key, made with mode 0600 on first use.")
+    var secretKeyFile: String?
+
+    @Option(name: .long, help: "Post the registry's events (push, pull, delete) to this URL in CNCF Distribution's notification format (repeatable).")
+    var notify: [String] = []
+
+    @Option(name: .customLong("notify-header"), help: "A header sent with every notification, 'Name: value' (repeatable; e.g. the receiver's Authorization).")
+    var notifyHeader: [String] = []
+
     enum AuthMode: String, ExpressibleByArgument { case enabled, disabled }
 
     func run() async throws {
@@ -98,6 +107,12 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("--currency takes a three-letter code such as USD or EUR")
         }
         guard (1...64).contains(scanConcurrency) else { throw CLIError("--scan-concurrency takes 1 to 64") }
+        if let secretKeyFile, !FileManager.default.isReadableFile(atPath: secretKeyFile) {
+            throw CLIError("cannot read --secret-key-file \(secretKeyFile)")
+        }
+        let notificationEndpoints = try notify.map { url in
+            do { return try NotificationEndpoint(url: url, headers: notifyHeader) } catch { throw CLIError("--notify: \(error)") }
+        }
         guard rescanWindowDays > 0, rescanIntervalHours > 0 else { throw CLIError("--rescan-window-days and --rescan-interval-hours must be positive") }
         configuration.temporaryDirectory = dataOptions.absoluteData + "/tmp"
         // The store is opened only once every option has been checked, so that a refused option
@@ -153,6 +168,9 @@ struct Serve: AsyncParsableCommand {
                 settings.healthThreshold = threshold
                 settings.pricePerImage = price
                 settings.currency = currency.uppercased()
+                settings.secretKeyFile = secretKeyFile ?? dataOptions.absoluteData + "/secret.key"
+                // A key named on the command line must exist: making one there would hide a typo.
+                settings.generatesSecretKey = secretKeyFile == nil
                 let service = Defender(store: opened, configuration: settings, logger: makeLogger("drydock.defender"))
                 DefenderWiring.attach(service, store: store, to: &configuration)
                 scanner = service
@@ -166,6 +184,10 @@ struct Serve: AsyncParsableCommand {
                 await store.close()
                 throw CLIError("cannot open the defender's tables: \(error)")
             }
+        }
+        for endpoint in notificationEndpoints {
+            configuration.services.append(RegistryNotifier(events: store.events.subscribe(), endpoint: endpoint,
+                                                           logger: makeLogger("drydock.notifications")))
         }
         let server = RegistryServer(store: store, configuration: configuration, logger: logger)
         let scheme = tls == nil ? "http" : "https"

@@ -48,23 +48,23 @@ public struct DefenderAPI: Sendable {
         case "defender GET jobs":
             return try reply(JobsView(jobs: try await defender.store.jobs()))
         case "defender GET registries":
-            return try reply(RegistriesView(registries: try await defender.store.registries()))
+            return try reply(try await RegistriesAPI(defender: defender).list())
+        case "defender POST registries":
+            let fields = try object(try await body(64 * 1024), allowed: [
+                "name", "url", "subscription", "kind", "username", "password", "events", "pollIntervalSeconds", "skipTLSVerify",
+                "include", "exclude"])
+            return try reply(try await RegistriesAPI(defender: defender).add(fields, identity: identity), status: 201)
         case "defender PATCH registries/*":
-            let name = last
-            let fields = try object(try await body(64 * 1024), allowed: ["include", "exclude"])
-            let current = try await defender.store.registries().first { $0.name == name }
-            guard let current else { throw DefenderError(.notFound, "no registry '\(name.prefix(100))'") }
-            func patterns(_ key: String) throws -> [String]? {
-                guard let value = fields[key] else { return nil }
-                guard let list = value as? [String], list.allSatisfy({ !$0.isEmpty && $0.count <= 255 }) else {
-                    throw DefenderError(.invalid, "\(key) must be a list of repository patterns")
-                }
-                return list
-            }
-            _ = try await defender.store.setPatterns(registry: name, include: try patterns("include") ?? current.include,
-                                                     exclude: try patterns("exclude") ?? current.exclude)
-            try await defender.reconcile()
-            return try reply(RegistriesView(registries: try await defender.store.registries()))
+            let fields = try object(try await body(64 * 1024), allowed: [
+                "url", "username", "password", "events", "pollIntervalSeconds", "skipTLSVerify", "include", "exclude"])
+            return try reply(try await RegistriesAPI(defender: defender).update(last, fields, identity: identity))
+        case "defender DELETE registries/*":
+            return try reply(try await RegistriesAPI(defender: defender).remove(last, identity: identity))
+        case "defender POST registries/*/poll":
+            return try reply(try await defender.poll(registry: path[1]))
+        case "defender POST registries/*/events":
+            // What CNCF Distribution (or Drydock's `serve --notify`) posts: a notification envelope.
+            return try reply(try await defender.receiveNotifications(registry: path[1], body: try await body(16 << 20)))
         case "defender GET scanners":
             return try reply(try await ScannersAPI(defender: defender).list())
         case "defender POST scanners":
@@ -81,7 +81,8 @@ public struct DefenderAPI: Sendable {
             return try reply(try await FindingsViews(defender: defender).list(query: query))
         case "findings GET image":
             guard let reference = query["reference"] else { throw DefenderError(.invalid, "give the image as ?reference=REPO[:TAG|@DIGEST]") }
-            return try reply(try await FindingsViews(defender: defender).show(reference: reference, state: try state(query)))
+            return try reply(try await FindingsViews(defender: defender).show(reference: reference, state: try state(query),
+                                                                              registry: query["registry"] ?? DefenderConfiguration.localRegistry))
         case "findings GET trend":
             let days = Int(query["days"] ?? "30") ?? 0
             guard (1...366).contains(days) else { throw DefenderError(.invalid, "days must be from 1 to 366") }
@@ -162,8 +163,8 @@ public struct DefenderAPI: Sendable {
 
     // MARK: Status
 
-    public struct StatusView: Codable, Sendable {
-        public struct SubscriptionView: Codable, Sendable {
+    public struct StatusView: Encodable, Sendable {
+        public struct SubscriptionView: Encodable, Sendable {
             public var name: String
             public var plan: String
             public var registries: [DefenderStore.RegistrySettings]
@@ -224,6 +225,7 @@ public struct DefenderAPI: Sendable {
         let images = try await store.listedImages()
         var view = StatusView.ImagesView(total: images.count, healthy: 0, unhealthy: 0, unknown: 0, byStatus: [:])
         let now = defender.now
+        let withoutPullTimes = try await defender.registriesWithoutPullTimes()
         var outside = 0
         for image in images {
             view.byStatus[image.status.rawValue, default: 0] += 1
@@ -232,7 +234,7 @@ public struct DefenderAPI: Sendable {
             case false?: view.unhealthy += 1
             case nil: view.unknown += 1
             }
-            if !image.isActive(now: now, window: defender.configuration.rescanWindow) { outside += 1 }
+            if !image.isActive(now: now, window: defender.configuration.rescanWindow) && !withoutPullTimes.contains(image.registry) { outside += 1 }
         }
         let pass = await defender.lastPass()
         let rematched = try await store.setting("database_rematched_at").flatMap(Double.init)
@@ -247,7 +249,6 @@ public struct DefenderAPI: Sendable {
     }
 
     struct JobsView: Codable { var jobs: [DefenderStore.JobView] }
-    struct RegistriesView: Codable { var registries: [DefenderStore.RegistrySettings] }
 
     // MARK: JSON
 

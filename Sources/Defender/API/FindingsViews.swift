@@ -49,7 +49,7 @@ public struct FindingsViews: Sendable {
     }
 
     public func list(query: [String: String]) async throws -> ListView {
-        let known: Set<String> = ["repository", "severity", "state"]
+        let known: Set<String> = ["repository", "severity", "state", "registry"]
         for key in query.keys where !known.contains(key) { throw DefenderError(.invalid, "unknown query parameter '\(key.prefix(40))'") }
         let state = query["state"] ?? "open"
         guard FindingsViews.states.contains(state) else { throw DefenderError(.invalid, FindingsViews.stateError) }
@@ -70,6 +70,7 @@ public struct FindingsViews: Sendable {
         var rows: [ListRow] = []
         for image in try await store.listedImages() {
             if let pattern, !RepositoryPattern.matches(pattern, image.repository) { continue }
+            if let registry = query["registry"], image.registry != registry { continue }
             let perState = counts[image.id] ?? [:]
             var selected: [String: Int] = [:]
             for (name, bySeverity) in perState where state == "all" || name == state {
@@ -166,9 +167,10 @@ public struct FindingsViews: Sendable {
         }
     }
 
-    public func show(reference: String, state: String) async throws -> ShowView {
+    /// - Parameter registry: the registry the image is in (an enrolled registry's name; the
+    ///   local registry by default).
+    public func show(reference: String, state: String, registry: String = DefenderConfiguration.localRegistry) async throws -> ShowView {
         let (repository, tag, digestText) = try Self.parse(reference)
-        let registry = DefenderConfiguration.localRegistry
         let digest: String
         if let digestText {
             digest = digestText

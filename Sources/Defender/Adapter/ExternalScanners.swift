@@ -26,12 +26,17 @@ extension Defender {
             logger.notice("external scan failed", metadata: ["scanner": "\(scanner.name)", "repository": "\(image.repository)", "reason": "\(message)"])
             return .init(scanner: scanner.name, status: "failed", message: message, scannedAt: now, report: nil)
         }
-        let endpoint = currentEndpoint
         let base = scanner.url.hasSuffix("/") ? String(scanner.url.dropLast()) : scanner.url
         let deadline = now + configuration.externalScanTimeout
         do {
+            let endpoint = try await endpoint(forRegistry: image.registry)
             var registry: [String: String] = ["url": "\(endpoint.plainHTTP ? "http" : "https")://\(endpoint.address)"]
-            if let token = try await pullToken(repository: image.repository, endpoint: endpoint) { registry["authorization"] = "Bearer " + token }
+            if image.registry == DefenderConfiguration.localRegistry {
+                if let token = try await pullToken(repository: image.repository, endpoint: endpoint) { registry["authorization"] = "Bearer " + token }
+            } else if let credentials = endpoint.credentials {
+                // An enrolled registry's own credentials: the spec's `Basic` form of the field.
+                registry["authorization"] = "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            }
             var artifact = ["repository": image.repository, "digest": image.digest,
                             "mime_type": image.mediaType ?? "application/vnd.oci.image.manifest.v1+json"]
             if let tag { artifact["tag"] = tag }

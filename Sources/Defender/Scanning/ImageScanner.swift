@@ -29,6 +29,9 @@ struct ImageScanner: Sendable {
         options.credentials = endpoint.credentials
         options.skipTLSVerify = endpoint.skipTLSVerify
         options.userAgent = "drydock-defender"
+        // The server's own logins (a docker or podman auth file of whoever runs it) are not
+        // the defender's: it uses only the credentials it was given.
+        options.readsAuthFiles = false
         if let realm = endpoint.tokenRealm {
             var header = "Bearer realm=\"\(realm)\""
             if let service = endpoint.tokenService { header += ",service=\"\(service)\"" }

@@ -1,20 +1,12 @@
 import Foundation
 import SQLiteNIO
 
-/// Subscriptions, registries, images, tags and their history.
+/// Subscriptions, images, tags and their history (registries: DefenderStore+Registries).
 extension DefenderStore {
     public struct Subscription: Sendable, Codable {
         public var name: String
         public var enabled: Bool
         public var changedAt: Double
-    }
-
-    public struct RegistrySettings: Sendable, Codable {
-        public var name: String
-        public var subscription: String
-        public var kind: String
-        public var include: [String]
-        public var exclude: [String]
     }
 
     /// A new data directory gets the default subscription, holding the local registry, with
@@ -36,21 +28,6 @@ extension DefenderStore {
     public func setEnabled(subscription: String, _ enabled: Bool, now: Double) async throws -> Bool {
         let rows = try await write("UPDATE defender_subscriptions SET enabled = ?, changed_at = ? WHERE name = ? RETURNING name",
                                           [.integer(enabled ? 1 : 0), .float(now), .text(subscription)])
-        return !rows.isEmpty
-    }
-
-    public func registries() async throws -> [RegistrySettings] {
-        try await reader.query("SELECT * FROM defender_registries ORDER BY name").map {
-            RegistrySettings(name: $0.string("name") ?? "", subscription: $0.string("subscription") ?? "", kind: $0.string("kind") ?? "",
-                             include: $0.decode("include_patterns", as: [String].self) ?? [],
-                             exclude: $0.decode("exclude_patterns", as: [String].self) ?? [])
-        }
-    }
-
-    public func setPatterns(registry: String, include: [String], exclude: [String]) async throws -> Bool {
-        let rows = try await write("""
-            UPDATE defender_registries SET include_patterns = ?, exclude_patterns = ? WHERE name = ? RETURNING name
-            """, [.json(include), .json(exclude), .text(registry)])
         return !rows.isEmpty
     }
 

@@ -210,7 +210,7 @@ public actor DefenderStore {
     /// Columns added after a table was first created: (table, column, definition).
     static let addedColumns = [
         ("defender_findings", "exemption_id", "INTEGER"),
-    ]
+    ] + registryColumns
 
     private static func migrate(writer: SQLiteConnection, reader: SQLiteConnection) async throws {
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=15000"] {

@@ -49,6 +49,7 @@ final class ScanningRegistry: Sendable {
             settings.databaseCheckInterval = 0.2
             settings.blockedRetryInterval = 2
             settings.metricsInterval = 0.5
+            settings.secretKeyFile = directory + "/secret.key"
             configure(&settings)
             let defender = Defender(store: defenderStore, configuration: settings, clock: clock, logger: logger)
             if running {
@@ -107,22 +108,22 @@ final class ScanningRegistry: Sendable {
     }
 
     /// `GET /admin/findings/image?reference=…` (what `drydock findings show --output json` prints).
-    func show(_ reference: String, state: String = "open") async throws -> [String: Any] {
+    func show(_ reference: String, state: String = "open", registry: String? = nil) async throws -> [String: Any] {
         let encoded = reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? reference
-        let answer = try await admin(.GET, "/admin/findings/image?reference=\(encoded)&state=\(state)")
+        let answer = try await admin(.GET, "/admin/findings/image?reference=\(encoded)&state=\(state)" + (registry.map { "&registry=\($0)" } ?? ""))
         guard answer.status == 200 else { throw TestSupportError("findings show \(reference): HTTP \(answer.status) \(answer.body)") }
         return answer.body
     }
 
     /// Waits until the image's scan status is one of `statuses` (and returns its view).
     @discardableResult
-    func waitFor(_ reference: String, status statuses: Set<String> = ["completed"], timeout: Double = 60,
+    func waitFor(_ reference: String, status statuses: Set<String> = ["completed"], timeout: Double = 60, registry: String? = nil,
                  where condition: ([String: Any]) -> Bool = { _ in true }) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [String: Any] = [:]
         while Date() < deadline {
             do {
-                let view = try await show(reference, state: "all")
+                let view = try await show(reference, state: "all", registry: registry)
                 last = view
                 if let status = view["scanStatus"] as? String, statuses.contains(status), condition(view) { return view }
             } catch {
