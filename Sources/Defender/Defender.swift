@@ -97,6 +97,16 @@ public final class Defender: Service, Sendable {
     /// and catching up with the registry. Public so tests can drive the defender step by step.
     public func start() async throws {
         try await store.ensureDefaults(now: now)
+        if configuration.secretKeyFile != nil {
+            // Stored secrets are sealed from now on, and those written in clear before are sealed now.
+            do {
+                await store.useSecrets(try secretBox())
+                let sealed = try await store.sealStoredSecrets()
+                if sealed > 0 { logger.notice("stored secrets sealed with the secret key", metadata: ["secrets": "\(sealed)"]) }
+            } catch {
+                logger.error("the secret key cannot be used: credentials cannot be stored or read", metadata: ["error": "\(error)"])
+            }
+        }
         let released = try await store.releaseAllLeases()
         if released > 0 { logger.notice("taking back scans interrupted by a restart", metadata: ["jobs": "\(released)"]) }
         if await database.refresh(now: now) {

@@ -103,7 +103,8 @@ public struct ScanJob: Sendable {
 }
 
 public struct DefenderError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case invalid, notFound, conflict }
+    /// `unreachable`: another server (an enrolled registry) failed or refused the defender.
+    public enum Kind: Sendable { case invalid, notFound, conflict, unreachable }
     public let kind: Kind
     public let description: String
     public init(_ kind: Kind, _ description: String) {

@@ -33,6 +33,7 @@ public enum DefenderWiring {
                     case .invalid: throw AdminCallError(status: 400, code: "INVALID_REQUEST", error.description)
                     case .notFound: throw AdminCallError(status: 404, code: "NOT_FOUND", error.description)
                     case .conflict: throw AdminCallError(status: 409, code: "CONFLICT", error.description)
+                    case .unreachable: throw AdminCallError(status: 502, code: "REGISTRY_UNREACHABLE", error.description)
                     }
                 }
             }

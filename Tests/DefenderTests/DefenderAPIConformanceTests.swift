@@ -37,6 +37,25 @@ import Testing
         try await record(.PATCH, "/admin/defender/registries/{name}", "/admin/defender/registries/local", json: ["exclude": ["tmp/**"]], expect: 200)
         try await record(.PATCH, "/admin/defender/registries/{name}", "/admin/defender/registries/local", json: ["exclude": "tmp"], expect: 400)
         try await record(.PATCH, "/admin/defender/registries/{name}", "/admin/defender/registries/other", json: ["include": ["a"]], expect: 404)
+        try await record(.POST, "/admin/defender/registries", "/admin/defender/registries",
+                         json: ["name": "elsewhere", "url": "http://127.0.0.1:9", "kind": "oci", "username": "u", "password": "p",
+                                "events": "notifications", "pollIntervalSeconds": 3600], expect: 201)
+        try await record(.POST, "/admin/defender/registries", "/admin/defender/registries", json: ["name": "elsewhere", "url": "http://127.0.0.1:9"],
+                         expect: 409)
+        try await record(.POST, "/admin/defender/registries", "/admin/defender/registries", json: ["name": "x", "url": "ftp://a"], expect: 400)
+        try await record(.PATCH, "/admin/defender/registries/{name}", "/admin/defender/registries/elsewhere", json: ["events": "none"], expect: 200)
+        try await record(.PATCH, "/admin/defender/registries/{name}", "/admin/defender/registries/local", json: ["url": "http://a"], expect: 400)
+        try await record(.POST, "/admin/defender/registries/{name}/poll", "/admin/defender/registries/elsewhere/poll", expect: 502)
+        try await record(.POST, "/admin/defender/registries/{name}/poll", "/admin/defender/registries/local/poll", expect: 404)
+        try await record(.POST, "/admin/defender/registries/{name}/events", "/admin/defender/registries/elsewhere/events",
+                         json: ["events": [["action": "push", "target": ["repository": "a/b", "digest": "sha256:" + String(repeating: "0", count: 64),
+                                                                        "mediaType": "application/octet-stream"]]]], expect: 200)
+        try await record(.POST, "/admin/defender/registries/{name}/events", "/admin/defender/registries/elsewhere/events",
+                         json: ["events": "no"], expect: 400)
+        try await record(.GET, "/admin/defender/registries", "/admin/defender/registries", expect: 200)
+        try await record(.GET, "/admin/defender", "/admin/defender", expect: 200)
+        try await record(.DELETE, "/admin/defender/registries/{name}", "/admin/defender/registries/elsewhere", expect: 200)
+        try await record(.DELETE, "/admin/defender/registries/{name}", "/admin/defender/registries/elsewhere", expect: 404)
         try await record(.POST, "/admin/defender/pass", "/admin/defender/pass", expect: 200)
         try await record(.GET, "/admin/findings", "/admin/findings", expect: 200)
         try await record(.GET, "/admin/findings", "/admin/findings?state=all&severity=HIGH,CRITICAL&repository=team/*", expect: 200)

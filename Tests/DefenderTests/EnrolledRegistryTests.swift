@@ -190,11 +190,23 @@ import Testing
         let key = server.directory + "/secret.key"
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int)
         #expect(mode & 0o077 == 0, "the generated key is readable by its owner only")
-        // Wait for the WAL to be checkpointed or not: the password must be in neither file.
+        // Other stored secrets are sealed the same way: a webhook's signing secret, a scanner's authorization.
+        let webhookSecret = "webhook-secret-that-must-not-leak"
+        let scannerToken = "Bearer scanner-token-that-must-not-leak"
+        #expect(try await server.admin(.POST, "/admin/webhooks", json: ["url": "http://127.0.0.1:9/hook", "events": ["scan.completed"],
+                                                                        "secret": webhookSecret]).status == 201)
+        #expect(try await server.admin(.POST, "/admin/defender/scanners", json: ["name": "other", "url": "http://127.0.0.1:9/api/v1",
+                                                                                 "authorization": scannerToken]).status == 201)
+        #expect(try await server.defenderStore.webhooks().first?.secret == webhookSecret, "it still signs with the secret")
+        #expect(try await server.defenderStore.scanners().first?.authorization == scannerToken)
+        // Checkpointed or not, no secret is in either file.
         for file in ["/defender.sqlite", "/defender.sqlite-wal"] {
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: server.directory + file))) ?? Data()
-            #expect(bytes.range(of: Data(password.utf8)) == nil, "\(file) holds the password in clear")
+            for secret in [password, webhookSecret, scannerToken] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds a secret in clear")
+            }
         }
+        _ = try await server.admin(.DELETE, "/admin/defender/scanners/other")
         // The sealed value opens only with this key, for this registry.
         let settings = try #require(try await server.defenderStore.registry(named: "quiet"))
         let box = try server.defender.secretBox()

@@ -61,7 +61,11 @@ public struct DefenderAPI: Sendable {
         case "defender DELETE registries/*":
             return try reply(try await RegistriesAPI(defender: defender).remove(last, identity: identity))
         case "defender POST registries/*/poll":
-            return try reply(try await defender.poll(registry: path[1]))
+            do { return try reply(try await defender.poll(registry: path[1])) } catch let error as DefenderError {
+                throw error
+            } catch {
+                throw DefenderError(.unreachable, "listing the registry failed: \(Defender.contactError(error))")
+            }
         case "defender POST registries/*/events":
             // What CNCF Distribution (or Drydock's `serve --notify`) posts: a notification envelope.
             return try reply(try await defender.receiveNotifications(registry: path[1], body: try await body(16 << 20)))

@@ -78,7 +78,7 @@ extension Defender {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "User-Agent", value: "drydock-defender")
-        if let authorization = scanner.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        if let authorization = scanner.authorization, !authorization.isEmpty { request.headers.add(name: "Authorization", value: authorization) }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         if let accept { request.headers.add(name: "Accept", value: accept) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }

@@ -29,7 +29,9 @@ extension DefenderStore {
         let rows = try await write("""
             INSERT INTO defender_scanners (name, url, authorization, created_by, created_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (name) DO NOTHING RETURNING name
-            """, [.text(scanner.name), .text(scanner.url), .optional(scanner.authorization), .text(scanner.createdBy), .float(scanner.createdAt)])
+            """, [.text(scanner.name), .text(scanner.url),
+                  .optional(try scanner.authorization.map { try sealText($0, context: Self.scannerAuthorizationContext) }),
+                  .text(scanner.createdBy), .float(scanner.createdAt)])
         guard !rows.isEmpty else { throw DefenderError(.conflict, "a scanner named '\(scanner.name)' exists") }
     }
 
@@ -39,7 +41,8 @@ extension DefenderStore {
 
     public func scanners() async throws -> [ExternalScanner] {
         try await reader.query("SELECT * FROM defender_scanners ORDER BY name").map {
-            ExternalScanner(name: $0.string("name") ?? "", url: $0.string("url") ?? "", authorization: $0.string("authorization"),
+            ExternalScanner(name: $0.string("name") ?? "", url: $0.string("url") ?? "",
+                            authorization: $0.string("authorization").map { unsealText($0, context: Self.scannerAuthorizationContext) ?? "" },
                             createdBy: $0.string("created_by") ?? "", createdAt: $0.double("created_at") ?? 0)
         }
     }

@@ -22,7 +22,8 @@ extension DefenderStore {
     public func addWebhook(url: String, events: [String], secret: String, by identity: String, now: Double) async throws -> Webhook {
         let id = try await write("""
             INSERT INTO defender_webhooks (url, events, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id
-            """, [.text(url), .text(Self.jsonText(events)), .text(secret), .text(identity), .float(now)]).first?.int("id") ?? 0
+            """, [.text(url), .text(Self.jsonText(events)), .text(try sealText(secret, context: Self.webhookSecretContext)),
+                  .text(identity), .float(now)]).first?.int("id") ?? 0
         webhookCache = nil
         return Webhook(id: id, url: url, events: events, createdBy: identity, createdAt: now, secret: secret)
     }
@@ -42,7 +43,9 @@ extension DefenderStore {
         let list = try await reader.query("SELECT * FROM defender_webhooks WHERE removed_at IS NULL ORDER BY id").compactMap { row -> Webhook? in
             guard let id = row.int("id"), let url = row.string("url") else { return nil }
             return Webhook(id: id, url: url, events: row.decode("events", as: [String].self) ?? [], createdBy: row.string("created_by") ?? "",
-                           createdAt: row.double("created_at") ?? 0, secret: row.string("secret") ?? "")
+                           createdAt: row.double("created_at") ?? 0,
+                           // A secret that does not open (another key) signs with nothing: receivers refuse those bodies.
+                           secret: unsealText(row.string("secret") ?? "", context: Self.webhookSecretContext) ?? "")
         }
         webhookCache = list
         return list

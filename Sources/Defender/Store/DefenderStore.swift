@@ -23,6 +23,8 @@ public actor DefenderStore {
     static let decodedBodyLimit = 20_000
     /// The webhooks in force, read once until they change.
     var webhookCache: [Webhook]?
+    /// Seals the secrets kept in text columns (`DefenderStore+Secrets`), once the defender has a key.
+    var secretBox: SecretBox?
     /// Counts every committed write: what the read caches below are valid for. Only this
     /// process writes the file (the registry's own tables live elsewhere).
     var generation = 0

@@ -19,8 +19,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 cfg = json.load(open(sys.argv[1]))
@@ -87,7 +87,18 @@ def navigate(driver, element):
     """Clicks something that loads a new page and waits until the new page has replaced the old."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+    def replaced(_):
+        # Chromium answers a query about a node of the old document either with a stale-element
+        # error or, while the new page is being swapped in, with "Node ... does not belong to the
+        # document": both mean the old page is gone.
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 20).until(replaced)
 
 
 def number(driver, element_id):
