@@ -180,7 +180,7 @@ public final class Defender: Service, Sendable {
         deliverySignal.signal()
     }
 
-    private func wakeWorker() {
+    func wakeWorker() {
         for signal in signals { signal.signal() }
     }
 
@@ -223,6 +223,10 @@ public final class Defender: Service, Sendable {
     private func process(_ job: ScanJob) async throws {
         guard let image = try await store.image(id: job.imageID), image.deletedAt == nil else {
             try await store.finishJob(job)
+            return
+        }
+        if try await scannerMode(of: image) == "external" {
+            try await processExternally(job, image: image)
             return
         }
         let started = now
@@ -429,9 +433,16 @@ public final class Defender: Service, Sendable {
         var stats = PassStats(startedAt: started, finishedAt: started, reevaluated: 0, rescanned: 0, outsideWindow: 0)
         let fingerprint = scanner.analyzerFingerprint
         let withoutPullTimes = try await registriesWithoutPullTimes()
+        let externalOnly = try await registriesScannedExternallyOnly()
         for image in try await store.listedImages() {
             guard image.isActive(now: started, window: configuration.rescanWindow) || withoutPullTimes.contains(image.registry) else {
                 stats.outsideWindow += 1
+                continue
+            }
+            if externalOnly.contains(image.registry) {
+                // No inventory to re-match: the external scanners are asked again.
+                try await store.enqueue(imageID: image.id, notBefore: now, trigger: "continuous", now: now)
+                stats.rescanned += 1
                 continue
             }
             if image.inventories.isEmpty { continue }
@@ -457,6 +468,15 @@ public final class Defender: Service, Sendable {
     /// counts as in use, since nothing says it is not.
     func registriesWithoutPullTimes() async throws -> Set<String> {
         Set(try await store.registries().filter { !$0.knowsPulls }.map(\.name))
+    }
+
+    /// Registries whose subscription uses external scanners only.
+    func registriesScannedExternallyOnly() async throws -> Set<String> {
+        var names = Set<String>()
+        for registry in try await store.registries() where try await store.scannerMode(subscription: registry.subscription) == "external" {
+            names.insert(registry.name)
+        }
+        return names
     }
 
     func lastPass() async -> PassStats? {

@@ -28,6 +28,14 @@ public struct FindingPackage: Codable, Sendable, Hashable {
         sourceName = package.type.isOSPackage ? package.sourceName : nil
         sourceVersion = package.type.isOSPackage ? package.sourceVersion : nil
     }
+
+    /// A package as another scanner reported it: no inventory of Drydock's behind it.
+    public init(name: String, version: String, ecosystem: String, location: String) {
+        self.name = name
+        self.version = version
+        self.ecosystem = ecosystem
+        self.location = location
+    }
 }
 
 public enum FindingStatus: String, Codable, Sendable, Comparable {
@@ -54,8 +62,17 @@ public struct MatchDetails: Codable, Sendable, Hashable {
     public var version: String
     /// The ranges or constraints that matched, in the advisory's own terms.
     public var matched: String
-    /// `distro` (the OS's own advisory for a package it installed) or `ecosystem`.
+    /// `distro` (the OS's own advisory for a package it installed), `ecosystem`, or `external`
+    /// (another scanner's answer, `namespace` naming the scanner).
     public var kind: String
+
+    public init(namespace: String, key: String, version: String, matched: String, kind: String) {
+        self.namespace = namespace
+        self.key = key
+        self.version = version
+        self.matched = matched
+        self.kind = kind
+    }
 }
 
 /// One vulnerability in one package.
@@ -77,4 +94,23 @@ public struct Finding: Codable, Sendable, Hashable {
     public var match: MatchDetails
     /// The one-line action that removes it (shared by every finding of the same package).
     public var remediation: String
+
+    public init(vulnerabilityID: String, aliases: [String], package: FindingPackage, status: FindingStatus, fixedVersion: String?,
+                severity: String, severitySource: String?, cvssScore: Double?, cvssVector: String?, title: String?, references: [String],
+                knownExploited: Bool, match: MatchDetails, remediation: String) {
+        self.vulnerabilityID = vulnerabilityID
+        self.aliases = aliases
+        self.package = package
+        self.status = status
+        self.fixedVersion = fixedVersion
+        self.severity = severity
+        self.severitySource = severitySource
+        self.cvssScore = cvssScore
+        self.cvssVector = cvssVector
+        self.title = title
+        self.references = references
+        self.knownExploited = knownExploited
+        self.match = match
+        self.remediation = remediation
+    }
 }

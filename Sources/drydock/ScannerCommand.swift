@@ -2,11 +2,19 @@ import ArgumentParser
 import Foundation
 
 /// `drydock defender scanner add|list|remove|use`: external scanners (Harbor scanner API
-/// adapters) the defender sends images to, beside its own scan.
+/// adapters) the defender sends images to, beside its own scan or instead of it.
 struct ScannerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scanner", abstract: "External scanners (Harbor pluggable scanner API) the defender also sends images to.",
         subcommands: [Add.self, List.self, Remove.self, Use.self])
+
+    static func describe(_ mode: String) -> String {
+        switch mode {
+        case "both": "Drydock and every external scanner"
+        case "external": "the external scanners only"
+        default: "Drydock only"
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Register an adapter by its base URL (…/api/v1).")
@@ -38,7 +46,7 @@ struct ScannerCommand: AsyncParsableCommand {
             }
             if rows.count > 1 { printTable(rows) } else { print("no external scanners (Drydock's own scanner only)") }
             for (subscription, mode) in (view["modes"] as? [String: String] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                print("subscription \(subscription): \(mode == "both" ? "Drydock and every external scanner" : "Drydock only")")
+                print("subscription \(subscription): \(ScannerCommand.describe(mode))")
             }
         }
     }
@@ -55,8 +63,8 @@ struct ScannerCommand: AsyncParsableCommand {
     }
 
     struct Use: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "use", abstract: "builtin: Drydock alone; both: Drydock and every external scanner.")
-        @Argument(help: "builtin or both") var mode: String
+        static let configuration = CommandConfiguration(commandName: "use", abstract: "builtin: Drydock alone; external: the external scanners alone; both: Drydock and every external scanner.")
+        @Argument(help: "builtin, external or both") var mode: String
         @Option(name: .long, help: "The subscription (default: default).") var subscription: String?
         @OptionGroup var admin: AdminOptions
 
@@ -64,7 +72,7 @@ struct ScannerCommand: AsyncParsableCommand {
             var body: [String: Any] = ["mode": mode]
             if let subscription { body["subscription"] = subscription }
             _ = try await admin.client().call(.POST, "/admin/defender/scanners/use", body: body)
-            print("subscription \(subscription ?? "default") now uses \(mode == "both" ? "Drydock and every external scanner" : "Drydock only")")
+            print("subscription \(subscription ?? "default") now uses \(ScannerCommand.describe(mode)); its images are scanned again")
         }
     }
 }

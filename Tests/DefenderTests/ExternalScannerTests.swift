@@ -107,6 +107,24 @@ import Testing
                                             TestDatabases.repositoryRoot + "/docs/scanner-adapter", file])
         #expect(result.succeeded, "\(result.stdout)\(result.stderr)")
         #expect(!String(decoding: accepted[0].request, as: UTF8.self).contains("Bearer"), "the token is not kept after the scan")
+
+        // External scanners only: the image is scanned again by them alone, and their answers are
+        // its findings (under the scanner's name); Drydock's own findings are resolved.
+        #expect(try await server.admin(.POST, "/admin/defender/scanners/use", json: ["mode": "external"]).status == 200)
+        let external = try await server.waitFor("team/api:1", timeout: 60) { view in
+            let open = (view["findings"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "open" }
+            return !open.isEmpty && open.allSatisfy { $0["scanner"] as? String == "second" }
+        }
+        let externalFindings = external["findings"] as? [[String: Any]] ?? []
+        #expect(externalFindings.contains { $0["vulnerabilityID"] as? String == "CVE-2014-1830" && $0["state"] as? String == "open" })
+        #expect(externalFindings.filter { $0["scanner"] as? String == "drydock" }.allSatisfy { $0["state"] as? String == "resolved" })
+        #expect((external["statusMessage"] as? String ?? "").contains("some external scanners did not answer"), "\(external["statusMessage"] ?? "")")
+        #expect(external["healthy"] as? Bool == false, "health follows the external findings")
+        // With no scanner answering, an external-only scan fails with the reasons.
+        #expect(try await server.admin(.DELETE, "/admin/defender/scanners/second").status == 200)
+        try await TestImage.python([("urllib3", "1.24.1")]).push(to: server.address, "team/other", tag: "1")
+        let failed = try await server.waitFor("team/other:1", status: ["failed"], timeout: 60)
+        #expect((failed["statusMessage"] as? String ?? "").contains("no external scanner answered"), "\(failed["statusMessage"] ?? "")")
         await server.stop()
         await adapter.stop()
     }

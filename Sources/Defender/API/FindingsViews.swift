@@ -163,7 +163,7 @@ public struct FindingsViews: Sendable {
             try container.encodeIfPresent(resolvedAt.map(Time.iso), forKey: .resolvedAt)
             try container.encodeIfPresent(resolvedBy, forKey: .resolvedBy)
             try container.encodeIfPresent(exemption.map(ExemptionView.init), forKey: .exemption)
-            try container.encode("drydock", forKey: .scanner)
+            try container.encode(ExternalFindings.scanner(of: finding), forKey: .scanner)
         }
     }
 

@@ -14,7 +14,7 @@ struct ScannersAPI {
     }
     struct ListView: Encodable {
         var scanners: [ScannerView]
-        /// Per subscription: `builtin` or `both` (Drydock's own scan and every external scanner).
+        /// Per subscription: `builtin`, `external` (the external scanners alone) or `both`.
         var modes: [String: String]
     }
 
@@ -60,10 +60,15 @@ struct ScannersAPI {
         guard try await defender.store.subscriptions().contains(where: { $0.name == subscription }) else {
             throw DefenderError(.notFound, "no subscription '\(subscription.prefix(100))'")
         }
-        guard let mode = fields["mode"] as? String, mode == "builtin" || mode == "both" else {
-            throw DefenderError(.invalid, "mode must be builtin (Drydock alone) or both (Drydock and every external scanner)")
+        guard let mode = fields["mode"] as? String, ["builtin", "external", "both"].contains(mode) else {
+            throw DefenderError(.invalid, "mode must be builtin (Drydock alone), external (the external scanners alone) or both")
         }
+        let previous = try await defender.store.scannerMode(subscription: subscription)
         try await defender.store.setScannerMode(subscription: subscription, mode)
+        if previous != mode {
+            // The subscription's images are scanned again the new way (their findings follow).
+            try await defender.rescanSubscription(subscription)
+        }
         defender.logger.notice("scanners of a subscription changed", metadata: ["subscription": "\(subscription)", "mode": "\(mode)", "by": "\(identity)"])
         return try await list()
     }

@@ -8,17 +8,58 @@ import NIOHTTP1
 /// identity (Harbor passes a robot account), the report is polled until ready, and what the
 /// scanner found is kept under its name beside Drydock's own findings.
 extension Defender {
+    /// After Drydock's own scan, in a subscription that uses `both`.
     func scanExternally(imageID: Int) async {
         guard let image = try? await store.image(id: imageID), image.deletedAt == nil,
-              let subscription = try? await store.subscription(ofRegistry: image.registry),
-              (try? await store.scannerMode(subscription: subscription)) == "both",
-              let scanners = try? await store.scanners(), !scanners.isEmpty else { return }
+              (try? await scannerMode(of: image)) == "both" else { return }
+        _ = await runExternalScanners(image)
+    }
+
+    /// `builtin`, `external` or `both`, as the subscription of the image's registry says.
+    func scannerMode(of image: ImageRecord) async throws -> String {
+        try await store.scannerMode(subscription: try await store.subscription(ofRegistry: image.registry))
+    }
+
+    /// Sends the image to every external scanner, one after the other, and keeps each answer.
+    func runExternalScanners(_ image: ImageRecord) async -> [DefenderStore.ExternalReport] {
+        guard let scanners = try? await store.scanners(), !scanners.isEmpty else { return [] }
         let tags = (try? await store.tags(of: image)) ?? []
+        var reports: [DefenderStore.ExternalReport] = []
         for scanner in scanners {
             let report = await scan(image, tag: tags.first, with: scanner)
-            try? await store.saveExternalReport(imageID: imageID, report)
+            try? await store.saveExternalReport(imageID: image.id, report)
             recordScan(result: "external_\(report.status)")
+            reports.append(report)
         }
+        return reports
+    }
+
+    /// Queues every image of a subscription's registries (its scanner mode changed).
+    func rescanSubscription(_ subscription: String) async throws {
+        let registries = Set(try await store.registries().filter { $0.subscription == subscription }.map(\.name))
+        for image in try await store.listedImages() where registries.contains(image.registry) {
+            try await store.enqueue(imageID: image.id, notBefore: now, trigger: "scanner-mode", now: now)
+        }
+        wakeWorker()
+    }
+
+    /// A scan in a subscription that uses external scanners only: their reports are the
+    /// image's findings (`ExternalFindings`); nothing is pulled by Drydock itself.
+    func processExternally(_ job: ScanJob, image: ImageRecord) async throws {
+        let started = now
+        let evaluation = ExternalFindings.evaluation(await runExternalScanners(image))
+        let baseline = await eventBaseline(imageID: image.id)
+        let changes = try await store.store(evaluation, imageID: image.id, now: now)
+        try await store.finishJob(job)
+        if evaluation.status == .completed {
+            recordScan(result: "completed", seconds: now - started)
+            await publish(changes, imageID: image.id, baseline: baseline, scanned: true)
+        } else {
+            recordScan(result: "failed")
+            await publishFailure(imageID: image.id, message: evaluation.message ?? "the external scanners did not answer")
+        }
+        logger.info("scanned by external scanners", metadata: ["repository": "\(image.repository)", "digest": "\(image.digest)",
+                                                               "findings": "\(evaluation.findings.count)", "status": "\(evaluation.status.rawValue)"])
     }
 
     private func scan(_ image: ImageRecord, tag: String?, with scanner: DefenderStore.ExternalScanner) async -> DefenderStore.ExternalReport {
