@@ -53,7 +53,10 @@ public final class Dashboard: Sendable {
         var identity: Identity
         var session: SessionStore.Session
         var isAdmin: Bool { identity.isAdmin }
-        func canSee(_ repository: String) -> Bool { isAdmin || identity.scopes.allows(.pull, on: repository) }
+        /// Scopes name repositories of the local registry: images of enrolled registries are for admins.
+        func canSee(_ repository: String, registry: String = DefenderConfiguration.localRegistry) -> Bool {
+            isAdmin || (registry == DefenderConfiguration.localRegistry && identity.scopes.allows(.pull, on: repository))
+        }
     }
 
     public func handle(_ call: WebCall) async -> WebReply {

@@ -21,8 +21,8 @@ struct DefenderData {
     }
 
     /// `findings show` of one image, all states.
-    func image(_ reference: String) async throws -> FindingsViews.ShowView {
-        try await mapped { try await views.show(reference: reference, state: "all") }
+    func image(_ reference: String, registry: String = DefenderConfiguration.localRegistry) async throws -> FindingsViews.ShowView {
+        try await mapped { try await views.show(reference: reference, state: "all", registry: registry) }
     }
 
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {

@@ -110,6 +110,11 @@ import Testing
             let view = try await registry(server, name)
             #expect(view["lastEventAt"] != nil, "\(name) notified the defender: \(view)")
         }
+        // The dashboard shows an enrolled registry's image (to the admin) and lists the registries.
+        let page = try await ExternalScannerTests.dashboardPage(server, "/ui/image?repository=team/api&tag=1&registry=second")
+        #expect(page.contains("requests") && page.contains("second"), "the image page of an enrolled registry's image")
+        let overview = try await ExternalScannerTests.dashboardPage(server, "/ui/")
+        #expect(overview.contains("registry=dist") && overview.contains("registry=second"))
         // The same digest in the local registry is another image: nothing local was pushed.
         #expect((try? await server.show("team/api:1")) == nil)
         // The defender pulled as `reader` through the second Drydock's access control.

@@ -10,8 +10,9 @@ struct ImagePage {
     let viewer: Dashboard.Viewer
     static let pageSize = 100
 
-    static func link(repository: String, digest: String, tag: String? = nil) -> String {
-        "/ui/image" + Web.query([("repository", repository), ("digest", digest), ("tag", tag)])
+    static func link(repository: String, digest: String, tag: String? = nil, registry: String = DefenderConfiguration.localRegistry) -> String {
+        "/ui/image" + Web.query([("repository", repository), ("digest", digest), ("tag", tag),
+                                ("registry", registry == DefenderConfiguration.localRegistry ? nil : registry)])
     }
 
     struct Model {
@@ -78,7 +79,8 @@ struct ImagePage {
 
     func build(query: [String: String]) async throws -> Model {
         guard let repository = query["repository"], !repository.isEmpty else { throw PageError(status: 400, message: "Which image? Give a repository.") }
-        guard viewer.canSee(repository) else { throw PageError(status: 404, message: "There is no image \(repository) you may see.") }
+        let registry = query["registry"].flatMap { $0.isEmpty ? nil : $0 } ?? DefenderConfiguration.localRegistry
+        guard viewer.canSee(repository, registry: registry) else { throw PageError(status: 404, message: "There is no image \(repository) you may see.") }
         let tag = query["tag"].flatMap { $0.isEmpty ? nil : $0 }
         let digest = query["digest"].flatMap { $0.isEmpty ? nil : $0 }
         let reference = digest.map { "\(repository)@\($0)" } ?? "\(repository):\(tag ?? "latest")"
@@ -86,9 +88,9 @@ struct ImagePage {
         guard ["open", "resolved", "exempted", "all"].contains(state) else { throw PageError(status: 400, message: "Unknown state \(state.prefix(20)).") }
         // With a digest and a tag, the tag's view (resolved findings of its earlier digests)
         // when the tag still points at that digest.
-        var image = try await dashboard.data.image(reference)
+        var image = try await dashboard.data.image(reference, registry: registry)
         if let tag, digest != nil, image.tags.contains(tag) {
-            image = try await dashboard.data.image("\(repository):\(tag)")
+            image = try await dashboard.data.image("\(repository):\(tag)", registry: registry)
         }
         let open = image.findings.filter { $0.state == .open }
         let severity = query["severity"] ?? ""
@@ -101,7 +103,7 @@ struct ImagePage {
                     || $0.finding.aliases.contains { $0.lowercased().contains(needle) }
             }
         }
-        let keep: [(String, String?)] = [("repository", repository), ("digest", digest), ("tag", tag), ("state", state),
+        let keep: [(String, String?)] = [("repository", repository), ("registry", query["registry"]), ("digest", digest), ("tag", tag), ("state", state),
                                          ("severity", severity), ("q", query["q"])]
         let (pageInfo, range) = PageInfo.make(count: selected.count, size: Self.pageSize, requested: query["page"]) { number in
             "/ui/image" + Web.query(keep + [("page", String(number))])
@@ -110,9 +112,14 @@ struct ImagePage {
         let rows = selected[range].map { view -> Model.FindingRow in
             let finding = view.finding
             let layer = finding.package.layerDigest.flatMap { layers[$0] }
-            let kind = finding.match.kind == "distro" ? "the distribution's own advisory" : "the \(finding.match.namespace) advisory database"
-            let why = "\(finding.package.name) \(finding.package.version) is reported because \(kind) (\(finding.match.namespace), "
-                + "package \(finding.match.key)) lists version \(finding.match.version) as affected: \(finding.match.matched)."
+            let why: String
+            if finding.match.kind == "external" {
+                why = "\(finding.package.name) \(finding.package.version) is \(finding.match.matched) (this subscription uses external scanners only)."
+            } else {
+                let kind = finding.match.kind == "distro" ? "the distribution's own advisory" : "the \(finding.match.namespace) advisory database"
+                why = "\(finding.package.name) \(finding.package.version) is reported because \(kind) (\(finding.match.namespace), "
+                    + "package \(finding.match.key)) lists version \(finding.match.version) as affected: \(finding.match.matched)."
+            }
             var exemption: String?
             if let e = view.exemption {
                 exemption = "exemption \(e.id) by \(e.createdBy): \(e.justification)" + (e.expiresAt.map { ", until \(Format.time(Time.iso($0)))" } ?? "")
@@ -127,7 +134,7 @@ struct ImagePage {
                 package: finding.package.name, location: finding.package.location, installed: finding.package.version,
                 fixed: finding.fixedVersion ?? (finding.status == .fixed ? "" : finding.status.rawValue.replacingOccurrences(of: "_", with: " ")),
                 state: view.state.rawValue, resolvedBy: view.resolvedBy, resolvedShort: view.resolvedBy.map(Format.shortDigest),
-                resolvedLink: view.resolvedBy.map { Self.link(repository: repository, digest: $0) },
+                resolvedLink: view.resolvedBy.map { Self.link(repository: repository, digest: $0, registry: registry) },
                 resolvedAt: view.resolvedAt.map { Format.time(Time.iso($0)) }, exemption: exemption,
                 firstSeen: Format.time(Time.iso(view.firstSeen)), lastSeen: Format.time(Time.iso(view.lastSeen)),
                 layer: (layer?.index ?? finding.package.layerIndex).map { "layer \($0) of \(image.layers.count)" },

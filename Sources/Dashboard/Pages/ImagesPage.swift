@@ -69,7 +69,7 @@ struct ImagesPage {
         let severity = query["severity"] ?? ""
         let status = query["status"] ?? ""
         let sort = query["sort"] ?? "severity"
-        var list = try await dashboard.data.images(repository: query["repository"]).filter { viewer.canSee($0.repository) }
+        var list = try await dashboard.data.images(repository: query["repository"]).filter { viewer.canSee($0.repository, registry: $0.registry) }
         // "At least" a severity: an open finding of that one or of one above it.
         if let level = SeverityLevel(rawValue: severity) {
             list = list.filter { row in row.counts.contains { SeverityLevel(label: $0.key) >= level && $0.value > 0 } }
@@ -100,7 +100,7 @@ struct ImagesPage {
         }
         let rows = list[range].map { row in
             ImagesModel.Row(
-                repository: row.repository, link: ImagePage.link(repository: row.repository, digest: row.digest, tag: row.tag),
+                repository: row.repository, link: ImagePage.link(repository: row.repository, digest: row.digest, tag: row.tag, registry: row.registry),
                 tags: row.tags.joined(separator: ", "), shortDigest: Format.shortDigest(row.digest), status: row.scanStatus,
                 statusMessage: row.statusMessage ?? "", health: row.healthy.map { $0 ? "healthy" : "unhealthy" } ?? "unknown",
                 critical: row.counts["CRITICAL"] ?? 0, high: row.counts["HIGH"] ?? 0, medium: row.counts["MEDIUM"] ?? 0,
@@ -118,6 +118,6 @@ struct ImagesPage {
     }
 
     private func visibleImages(state: String) async throws -> [FindingsViews.ListRow] {
-        try await dashboard.data.images(state: state).filter { viewer.canSee($0.repository) }
+        try await dashboard.data.images(state: state).filter { viewer.canSee($0.repository, registry: $0.registry) }
     }
 }

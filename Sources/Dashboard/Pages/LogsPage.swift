@@ -50,7 +50,7 @@ struct LogsPage {
         await dashboard.access.flushLogs()
         var rows = try await dashboard.access.queryLogs(request)
         if !viewer.isAdmin && table == .repositoryEvents {
-            rows = rows.filter { $0.repository.map(viewer.canSee) ?? false }
+            rows = rows.filter { row in row.repository.map { viewer.canSee($0) } ?? false }
         }
         let keep: [(String, String?)] = [("table", tableName), ("identity", "defender")]
         return Model(

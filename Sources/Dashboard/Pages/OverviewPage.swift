@@ -39,7 +39,7 @@ struct OverviewPage {
     func build() async throws -> Model {
         let data = dashboard.data
         let status = try await data.status()
-        let list = try await data.images().filter { viewer.canSee($0.repository) }
+        let list = try await data.images().filter { viewer.canSee($0.repository, registry: $0.registry) }
         let trend = try await data.get("findings", ["trend"], query: ["days": "30"], as: DefenderData.Trend.self)
 
         var images = Model.Images()
@@ -63,7 +63,7 @@ struct OverviewPage {
             if row.scanStatus == "failed" { failed += 1 }
             if row.scanStatus == "failed" || row.scanStatus == "blocked-by-network-rules" || row.scanStatus == "no-database" {
                 problems.append(.init(repository: row.repository, shortDigest: Format.shortDigest(row.digest), status: row.scanStatus,
-                                      reason: row.statusMessage ?? "", imageLink: ImagePage.link(repository: row.repository, digest: row.digest)))
+                                      reason: row.statusMessage ?? "", imageLink: ImagePage.link(repository: row.repository, digest: row.digest, registry: row.registry)))
             }
         }
         let severities = Charts.severities.map { Model.SeverityRow(name: $0.name, count: bySeverity[$0.name]?.count ?? 0, images: bySeverity[$0.name]?.images ?? 0) }
