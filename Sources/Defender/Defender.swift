@@ -263,7 +263,12 @@ public final class Defender: Service, Sendable {
             try? await store.retryJob(job, notBefore: now, error: "interrupted by shutdown", countsAsAttempt: false)
             return
         }
-        switch ScanFailure.classify(error) {
+        var failure = ScanFailure.classify(error)
+        if case .blocked(let message) = failure, image.registry != DefenderConfiguration.localRegistry {
+            // Another registry's network rules: nothing here can change them.
+            failure = .transient("the registry refuses the defender: \(message)")
+        }
+        switch failure {
         case .blocked(let message):
             try await store.updateStatus(imageID: image.id, .blockedByNetworkRules, message: """
                 the registry's network rules refuse the defender (\(message)); allow trusted services \

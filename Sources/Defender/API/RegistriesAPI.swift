@@ -56,9 +56,12 @@ struct RegistriesAPI {
             settings.pollInterval = try interval(fields) ?? settings.pollInterval
             settings.skipTLSVerify = try flag(fields, "skipTLSVerify") ?? settings.skipTLSVerify
             if fields["username"] != nil || fields["password"] != nil {
+                // A new password alone is for the user enrolled before; a new user needs its own.
+                var given = fields
+                if given["username"] == nil, let username = settings.username { given["username"] = username }
                 settings.username = nil
                 settings.secret = nil
-                try applyCredentials(fields, to: &settings)
+                try applyCredentials(given, to: &settings)
             }
         }
         try await defender.store.updateRegistry(settings)
