@@ -34,6 +34,7 @@ public struct ImageAnalyzer: Sendable {
     public func analyze(_ image: ResolvedImage, from source: any ImageSource) async throws -> ImageInventory {
         progress?(.resolved(platform: image.platform?.description, layers: image.layers.count))
         let diffIDs = image.config.rootfs.diffIDs
+        let budget = ImageBudget(limits: limits)
         let results = try await withThrowingTaskGroup(of: (Int, LayerInventory, Bool).self) { group in
             var results = [(LayerInventory, Bool)?](repeating: nil, count: image.layers.count)
             var next = 0
@@ -44,7 +45,7 @@ public struct ImageAnalyzer: Sendable {
                 let diffID = diffIDs.indices.contains(index) ? diffIDs[index].description : image.layers[index].digest.description
                 group.addTask {
                     let (inventory, cached) = try await analyzeLayer(image.layers[index], diffID: diffID, index: index,
-                                                                     of: image, from: source)
+                                                                     of: image, from: source, budget: budget)
                     return (index, inventory, cached)
                 }
             }
@@ -67,22 +68,34 @@ public struct ImageAnalyzer: Sendable {
                                  size: layer.size, createdBy: history[index],
                                  packageCount: assembled.perLayer[index], fromCache: results[index].1)
         }
-        return ImageInventory(source: source.reference, manifestDigest: image.manifestDigest?.description,
-                              configDigest: image.configDigest?.description, platform: image.platform?.description,
-                              os: assembled.os, layers: layers, packages: assembled.packages, errors: assembled.errors)
+        var inventory = ImageInventory(source: source.reference, manifestDigest: image.manifestDigest?.description,
+                                       configDigest: image.configDigest?.description, platform: image.platform?.description,
+                                       os: assembled.os, layers: layers, packages: assembled.packages, errors: assembled.errors)
+        let incomplete = results.enumerated().compactMap { index, result in
+            result.0.incomplete.map { "layer \(index + 1) (\(image.layers[index].digest)): \($0)" }
+        }
+        if !incomplete.isEmpty { inventory.incomplete = incomplete }
+        return inventory
     }
 
     private func analyzeLayer(_ layer: Descriptor, diffID: String, index: Int, of image: ResolvedImage,
-                              from source: any ImageSource) async throws -> (LayerInventory, Bool) {
+                              from source: any ImageSource, budget: ImageBudget) async throws -> (LayerInventory, Bool) {
         let key = LayerCache.key(diffID: diffID, analyzers: analyzers)
         if let cache, let hit = cache.load(key) {
             progress?(.layerFinished(index: index, digest: layer.digest.description, fromCache: true))
             return (hit, true)
         }
         progress?(.layerStarted(index: index, digest: layer.digest.description, size: layer.size))
-        let walker = LayerWalker(label: "\(index + 1) (\(layer.digest))", diffID: diffID, analyzers: analyzers, limits: limits)
+        let walker = LayerWalker(label: "\(index + 1) (\(layer.digest))", diffID: diffID, analyzers: analyzers, limits: limits,
+                                 budget: budget)
         do {
             try await source.readLayer(layer, of: image, into: LayerSink(walker: walker))
+        } catch let bound as LayerWalker.BoundReached {
+            // What was read is reported, marked incomplete; it depends on the limits, so it is
+            // not cached as the layer's inventory.
+            let partial = await walker.finishPartial(bound.reason)
+            progress?(.layerFinished(index: index, digest: layer.digest.description, fromCache: false))
+            return (partial, false)
         } catch let error as AnalysisError {
             if case .badLayer = error { throw error }
             throw AnalysisError.badLayer("\(index + 1) (\(layer.digest))", error.description)

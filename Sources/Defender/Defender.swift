@@ -43,7 +43,7 @@ public final class Defender: Service, Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        self.scanner = ImageScanner(layerCache: configuration.layerCacheDirectory)
+        self.scanner = ImageScanner(layerCache: configuration.layerCacheDirectory, limits: configuration.analysisLimits)
         self.endpoint = Mutex(configuration.registry)
         self.database = DatabaseSlot(path: configuration.databasePath)
         self.signals = (0..<max(1, configuration.concurrency)).map { _ in WakeSignal() }

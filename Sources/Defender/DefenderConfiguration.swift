@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Matching
 import RegistryClient
@@ -38,6 +39,9 @@ public struct DefenderConfiguration: Sendable {
     public var databasePath: String
     /// Per-layer inventory cache (shared layers are analysed once).
     public var layerCacheDirectory: String
+    /// Bounds on what one image's analysis may cost; past one, the scan reports what it found
+    /// with the inventory marked incomplete.
+    public var analysisLimits = AnalysisLimits()
     /// The key that seals stored credentials (`SecretBox`); nil: credentials cannot be stored.
     public var secretKeyFile: String?
     /// Make the key file when it does not exist (the default path in the data directory; a key

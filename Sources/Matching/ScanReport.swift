@@ -38,7 +38,8 @@ public struct ScanReport: Codable, Sendable {
             artifact: Artifact(source: inventory.source, platform: inventory.platform, manifestDigest: inventory.manifestDigest,
                                os: inventory.os, layerCount: inventory.layers.count, packageCount: inventory.packages.count),
             findings: planned.findings, remediations: planned.remediations, suppressed: filtered.suppressed,
-            warnings: matched.warnings + filtered.warnings + inventory.errors.map { "not analysed: \($0)" },
+            warnings: (inventory.incomplete ?? []).map { "inventory incomplete: \($0)" } + matched.warnings + filtered.warnings
+                + inventory.errors.map { "not analysed: \($0)" },
             summary: Summary(bySeverity: bySeverity, fixable: planned.findings.filter { $0.status == .fixed }.count,
                              total: planned.findings.count))
     }

@@ -124,26 +124,47 @@ import Testing
         }
     }
 
-    @Test func decompressionBombAndEntryFloodAreStopped() async throws {
+    @Test func sparseFilesAreReadAndBoundsGivePartialInventories() async throws {
         let factory = try LayerFactory()
         defer { factory.cleanup() }
-        let bomb = try await factory.layer("bomb", files: ["zeros.bin": String(repeating: "\0", count: 8 << 20)], compress: "gzip")
-        var limits = AnalysisLimits()
-        limits.ratioGrace = 1 << 20
-        limits.maxCompressionRatio = 100
-        do {
-            _ = try await analyze(try factory.layout("bomb", layers: [bomb]), limits: limits)
-            Issue.record("a 1000:1 layer was accepted")
-        } catch let error as AnalysisError {
-            #expect(error.description.contains("bomb"))
-        }
+        // "a.pkg" sorts before "zeros.bin": tar stores it first. 64 MB of zeros gzip to ~64 KB,
+        // 1000:1 — a sparse file, not a reason to refuse the layer.
+        let sparse = try await factory.layer("sparse", files: ["a.pkg": "alpha 1", "zeros.bin": String(repeating: "\0", count: 64 << 20)],
+                                             compress: "gzip")
+        let whole = try await analyze(try factory.layout("sparse", layers: [sparse]))
+        #expect(whole.summary == ["alpha 1 /a.pkg"])
+        #expect(whole.incomplete == nil)
 
+        // A bound on the layer's bytes: what was read before it is reported, marked incomplete.
+        var small = AnalysisLimits()
+        small.maxLayerSize = 8 << 20
+        let cache = LayerCache(directory: factory.root.appendingPathComponent("cache"))
+        let partial = try await analyze(try factory.layout("sparse-bounded", layers: [sparse]), limits: small, cache: cache)
+        #expect(partial.summary == ["alpha 1 /a.pkg"])
+        let reasons = try #require(partial.incomplete)
+        #expect(reasons.count == 1 && reasons[0].hasPrefix("layer 1 (sha256:") && reasons[0].contains("more than 8388608 bytes"), "\(reasons)")
+        // A partial layer is not cached: read again without the bound, it is complete.
+        let again = try await analyze(try factory.layout("sparse-again", layers: [sparse]), cache: cache)
+        #expect(again.incomplete == nil && again.layers[0].fromCache == false)
+        // The image's own bounds: bytes over all layers, and time.
+        var image = AnalysisLimits()
+        image.maxImageSize = 8 << 20
+        #expect(try await analyze(try factory.layout("image-bounded", layers: [sparse]), limits: image).incomplete?.first?
+            .contains("more than 8388608 bytes") == true)
+        var quick = AnalysisLimits()
+        quick.maxImageSeconds = 0
+        #expect(try await analyze(try factory.layout("time-bounded", layers: [sparse]), limits: quick).incomplete?.first?
+            .contains("took longer than") == true)
+
+        // A flood of entries: the first ones are reported.
         var files: [String: String?] = [:]
-        for i in 0..<50 { files["f\(i).txt"] = "x" }
+        for i in 0..<50 { files[String(format: "f%02d.pkg", i)] = "p\(i) 1" }
         let flood = try await factory.layer("flood", files: files)
         var few = AnalysisLimits()
         few.maxEntries = 20
-        await #expect(throws: AnalysisError.self) { try await analyze(try factory.layout("flood", layers: [flood]), limits: few) }
+        let flooded = try await analyze(try factory.layout("flood", layers: [flood]), limits: few)
+        #expect((flooded.incomplete?.first ?? "").contains("more than 20 entries"))
+        #expect(!flooded.summary.isEmpty && flooded.summary.count < 50)
     }
 
     @Test func largeWantedFilesSpillToDiskAndEscapingNamesStayInside() async throws {

@@ -6,14 +6,21 @@ import Foundation
 /// Use: call `consume` with each chunk of the blob, then `runPending` (the analyzers are async,
 /// the parsing is not), and `finish` at the end.
 final class LayerWalker: TarEntrySink {
+    /// A bound of `AnalysisLimits` was reached: reading stops, and `finishPartial` reports what
+    /// was found so far.
+    struct BoundReached: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
     private let label: String
     private let analyzers: [any Analyzer]
     private let limits: AnalysisLimits
+    private let budget: ImageBudget
     private var inventory: LayerInventory
     private var decompressor: (any StreamDecompressor)?
     private var prefix: [UInt8] = []
     private var parser: TarStreamParser!
-    private var compressedBytes: Int64 = 0
 
     /// The file being read, when some analyzer wants it.
     private var current: (header: FileHeader, wanting: [Int], buffer: Data?, spill: FileHandle?, spillURL: URL?)?
@@ -29,10 +36,12 @@ final class LayerWalker: TarEntrySink {
     private var hardLinks: [(path: String, target: String)] = []
     private var tempDirectory: URL?
 
-    init(label: String, diffID: String, analyzers: [any Analyzer], limits: AnalysisLimits) {
+    /// - Parameter budget: the image's bounds, shared by its layers (a layer read alone gets its own).
+    init(label: String, diffID: String, analyzers: [any Analyzer], limits: AnalysisLimits, budget: ImageBudget? = nil) {
         self.label = label
         self.analyzers = analyzers
         self.limits = limits
+        self.budget = budget ?? ImageBudget(limits: limits)
         self.inventory = LayerInventory(diffID: diffID)
         self.parser = TarStreamParser(sink: self)
     }
@@ -49,7 +58,6 @@ final class LayerWalker: TarEntrySink {
 
     /// Feeds the next chunk of the (possibly compressed) blob.
     func consume(_ chunk: UnsafeRawBufferPointer) throws {
-        compressedBytes += Int64(chunk.count)
         do {
             if let decompressor {
                 try decompressor.feed(chunk, decompressed)
@@ -71,12 +79,12 @@ final class LayerWalker: TarEntrySink {
     private func decompressed(_ bytes: UnsafeRawBufferPointer) throws {
         inventory.uncompressedSize += Int64(bytes.count)
         let size = inventory.uncompressedSize
+        // No ratio rule: gigabytes of zeros are a sparse file, read past at inflate speed. What
+        // bounds the work is the bytes and the time, per layer and per image.
         if size > limits.maxLayerSize {
-            throw AnalysisError.unsupported("uncompressed size exceeds \(limits.maxLayerSize) bytes")
+            throw BoundReached(reason: "the layer uncompresses to more than \(limits.maxLayerSize) bytes")
         }
-        if size > limits.ratioGrace, size > compressedBytes * limits.maxCompressionRatio {
-            throw AnalysisError.unsupported("decompresses more than \(limits.maxCompressionRatio)× (a decompression bomb?)")
-        }
+        if let reason = budget.spend(bytes.count) ?? budget.timeUp() { throw BoundReached(reason: reason) }
         try parser.consume(bytes)
     }
 
@@ -123,6 +131,21 @@ final class LayerWalker: TarEntrySink {
         return inventory
     }
 
+    /// Ends a layer whose reading stopped at a bound: the files read completely are analysed,
+    /// and the inventory says it is incomplete and why.
+    func finishPartial(_ reason: String) async -> LayerInventory {
+        // The file being read when the bound was reached is not complete: not analysed.
+        try? current?.spill?.close()
+        current = nil
+        currentOSFile = nil
+        await runPending()
+        resolveHardLinks()
+        removeTemporaryFiles()
+        inventory.incomplete = reason
+        inventory.errors.sort()
+        return inventory
+    }
+
     private func isWanted(_ path: String) -> Bool {
         let header = FileHeader(path: path, size: 0)
         return analyzers.contains { $0.wants(header) }
@@ -133,7 +156,7 @@ final class LayerWalker: TarEntrySink {
     func begin(_ entry: TarEntry) throws -> Bool {
         inventory.entryCount += 1
         guard inventory.entryCount <= limits.maxEntries else {
-            throw AnalysisError.unsupported("more than \(limits.maxEntries) entries")
+            throw BoundReached(reason: "the layer has more than \(limits.maxEntries) entries")
         }
         let path = ImagePath.normalise(entry.name)
         let name = ImagePath.lastComponent(path)

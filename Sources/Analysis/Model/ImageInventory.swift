@@ -31,6 +31,10 @@ public struct ImageInventory: Codable, Sendable {
     public var packages: [Package]
     /// Files that could not be analysed ("path: analyzer: reason"); the rest of the image counts.
     public var errors: [String]
+    /// Why the inventory is partial — a bound of `AnalysisLimits` stopped reading a layer
+    /// ("layer N (DIGEST): reason") — or nil (absent from the JSON) when every layer was read
+    /// to its end. The packages found before the bound are reported.
+    public var incomplete: [String]?
 
     public init(source: String, manifestDigest: String? = nil, configDigest: String? = nil, platform: String? = nil,
                 os: OSRelease? = nil, layers: [Layer] = [], packages: [Package] = [], errors: [String] = []) {

@@ -21,6 +21,9 @@ public struct LayerInventory: Codable, Sendable, Equatable {
     public var errors: [String]
     public var entryCount: Int
     public var uncompressedSize: Int64
+    /// Why reading stopped before the end of the layer (a bound of `AnalysisLimits`); nil when
+    /// the whole layer was read. Such a layer is never cached.
+    public var incomplete: String?
 
     public init(diffID: String) {
         self.diffID = diffID

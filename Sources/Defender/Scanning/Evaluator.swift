@@ -39,8 +39,12 @@ enum Evaluator {
             for warning in report.warnings where !warnings.contains(warning) { warnings.append(warning) }
         }
         let bodies = findings.map { database.bodies.body(for: $0) }
+        // A partial inventory (a bound of the analysis was reached) is matched for what it has,
+        // and says so: its findings are not everything the image holds.
+        let incomplete = inventories.flatMap { $0.incomplete ?? [] }
         return DefenderStore.Evaluation(findings: findings, remediations: remediations, warnings: warnings, status: .completed,
-                                        message: nil, databaseBuiltAt: database.info.builtAt.timeIntervalSince1970, bodies: bodies)
+                                        message: incomplete.isEmpty ? nil : "inventory incomplete: " + incomplete.joined(separator: "; "),
+                                        databaseBuiltAt: database.info.builtAt.timeIntervalSince1970, bodies: bodies)
     }
 }
 

@@ -9,8 +9,9 @@ import RegistryClient
 struct ImageScanner: Sendable {
     let analyzer: ImageAnalyzer
 
-    init(layerCache: String) {
+    init(layerCache: String, limits: AnalysisLimits = AnalysisLimits()) {
         var analyzer = ImageAnalyzer(cache: LayerCache(directory: URL(fileURLWithPath: layerCache)))
+        analyzer.limits = limits
         // Scans share the machine with the registry: a layer at a time per scan.
         analyzer.concurrency = 2
         self.analyzer = analyzer

@@ -19,6 +19,10 @@ enum InventoryTable {
                              package.layerDigest.flatMap { layerIndex[$0] }.map(String.init) ?? "", location])
             }
             out += TextTable.format(rows)
+            if let incomplete = inventory.incomplete {
+                out += "\nINCOMPLETE: reading stopped at a bound; the packages above are those found before it:\n"
+                out += incomplete.map { "  \($0)\n" }.joined()
+            }
             if !inventory.errors.isEmpty {
                 out += "\n\(inventory.errors.count) file(s) could not be analysed:\n"
                 out += inventory.errors.prefix(20).map { "  \($0)\n" }.joined()
