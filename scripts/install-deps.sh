@@ -13,8 +13,9 @@ build_packages=(libisal-dev libzstd-dev pkg-config libxml2)
 # images the analysis tests read (Debian packages, PyPI wheels, rpm and apk databases).
 # chromium, chromium-driver: the headless browser the dashboard tests drive through Selenium.
 # docker-registry: CNCF Distribution, enrolled in the defender's tests and posting its notifications.
+# time: GNU time, the peak memory of `drydock sbom` on hostile images.
 test_packages=(skopeo podman umoci jq curl ca-certificates openssl debootstrap rpm db5.3-util sqlite3 pigz zstd gpg tar gzip
-               chromium chromium-driver docker-registry)
+               chromium chromium-driver docker-registry time)
 # oras: an OCI artifact client; syft and trivy: the peers inventories are compared with;
 # cyclonedx-python-lib, spdx-tools, sarif-pydantic, jsonschema, pyyaml: validators for the SBOM
 # and scan outputs and for admin API answers against docs/admin-api.openapi.yaml; selenium:

@@ -31,6 +31,12 @@ struct ImageOptions: ParsableArguments {
     @Flag(help: "Analyse every layer again instead of using the layer cache.")
     var noCache = false
 
+    @Option(name: .customLong("max-image-size"), help: "Stop reading an image past this many uncompressed bytes (all layers) and report what was found, marked incomplete (default 512 GiB).")
+    var maxImageSize: Int64?
+
+    @Option(name: .customLong("max-image-seconds"), help: "Stop reading an image's layers after this many seconds and report what was found, marked incomplete (default 900).")
+    var maxImageSeconds: Double?
+
     @Flag(name: .customLong("include-dev-deps"),
           help: "Also report lockfile entries marked development-only (composer packages-dev, npm \"dev\": true, ...).")
     var includeDevDeps = false
@@ -46,9 +52,24 @@ struct ImageOptions: ParsableArguments {
         }
     }
 
-    func makeAnalyzer() -> ImageAnalyzer {
+    func makeAnalyzer() throws -> ImageAnalyzer {
         let cache = noCache ? nil : LayerCache(directory: cacheDir.map { URL(fileURLWithPath: $0) } ?? LayerCache.defaultDirectory())
-        return ImageAnalyzer(cache: cache)
+        var analyzer = ImageAnalyzer(cache: cache)
+        analyzer.limits = try limits()
+        return analyzer
+    }
+
+    func limits() throws -> AnalysisLimits {
+        var limits = AnalysisLimits()
+        if let maxImageSize {
+            guard maxImageSize > 0 else { throw CLIError("--max-image-size takes a positive number of bytes") }
+            limits.maxImageSize = maxImageSize
+        }
+        if let maxImageSeconds {
+            guard maxImageSeconds > 0 else { throw CLIError("--max-image-seconds takes a positive number of seconds") }
+            limits.maxImageSeconds = maxImageSeconds
+        }
+        return limits
     }
 
     func parsedPlatform() throws -> Platform? {
@@ -63,6 +84,12 @@ struct ImageOptions: ParsableArguments {
         do {
             let result = try await (analyzer ?? makeAnalyzer()).analyze(source, platform: wanted)
             await source.close()
+            for inventory in result {
+                for reason in inventory.incomplete ?? [] {
+                    // The output has it too; a script reading only the exit status should still see it.
+                    FileHandle.standardError.write(Data("drydock: warning: the inventory of \(inventory.platform.map { "\(image) (\($0))" } ?? image) is incomplete: \(reason)\n".utf8))
+                }
+            }
             return includeDevDeps ? result : result.map { $0.withoutDevelopmentDependencies() }
         } catch let error as AnalysisError {
             await source.close()

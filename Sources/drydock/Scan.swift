@@ -62,7 +62,7 @@ struct Scan: AsyncParsableCommand {
                 warn("the database is \(DB.Info.describe(age: info.age)) old (more than \(Int(maxDBAge)) h); run `drydock db update`")
             }
             let progress = ScanProgress(enabled: isatty(STDERR_FILENO) == 1)
-            var analyzer = imageOptions.makeAnalyzer()
+            var analyzer = try imageOptions.makeAnalyzer()
             analyzer.progress = { progress.report($0) }
             let inventories = try await imageOptions.inventories(using: analyzer)
             progress.finish()

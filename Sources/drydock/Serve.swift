@@ -1,4 +1,5 @@
 import Access
+import Analysis
 import ArgumentParser
 import Dashboard
 import Defender
@@ -49,6 +50,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("scan-concurrency"), help: "Images the defender scans at the same time.")
     var scanConcurrency: Int = 2
+
+    @Option(name: .customLong("max-image-size"), help: "The defender stops reading an image past this many uncompressed bytes and keeps what it found, marked incomplete (default 512 GiB).")
+    var maxImageSize: Int64?
+
+    @Option(name: .customLong("max-image-seconds"), help: "The defender stops reading an image's layers after this many seconds and keeps what it found, marked incomplete (default 900).")
+    var maxImageSeconds: Double?
 
     @Option(name: .customLong("rescan-window-days"), help: "Images pushed or pulled within this many days are re-evaluated continuously.")
     var rescanWindowDays: Double = 30
@@ -107,6 +114,15 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("--currency takes a three-letter code such as USD or EUR")
         }
         guard (1...64).contains(scanConcurrency) else { throw CLIError("--scan-concurrency takes 1 to 64") }
+        var analysisLimits = AnalysisLimits()
+        if let maxImageSize {
+            guard maxImageSize > 0 else { throw CLIError("--max-image-size takes a positive number of bytes") }
+            analysisLimits.maxImageSize = maxImageSize
+        }
+        if let maxImageSeconds {
+            guard maxImageSeconds > 0 else { throw CLIError("--max-image-seconds takes a positive number of seconds") }
+            analysisLimits.maxImageSeconds = maxImageSeconds
+        }
         if let secretKeyFile, !FileManager.default.isReadableFile(atPath: secretKeyFile) {
             throw CLIError("cannot read --secret-key-file \(secretKeyFile)")
         }
@@ -163,6 +179,7 @@ struct Serve: AsyncParsableCommand {
                     databasePath: vulnDB ?? dataOptions.absoluteData + "/vuln.db",
                     layerCacheDirectory: dataOptions.absoluteData + "/layer-cache")
                 settings.concurrency = scanConcurrency
+                settings.analysisLimits = analysisLimits
                 settings.rescanWindow = rescanWindowDays * 86400
                 settings.rescanInterval = rescanIntervalHours * 3600
                 settings.healthThreshold = threshold
