@@ -82,6 +82,8 @@ public final class RegistryServer: Sendable {
         public var onNetworkRulesChanged: (@Sendable () async -> Void)?
         /// Where imports keep blobs while they are verified (the data directory's `tmp/`).
         public var temporaryDirectory: String = NSTemporaryDirectory()
+        /// Timeouts and limits per client connection.
+        public var connections = ConnectionLimits()
 
         public init(listeners: [Listener], tls: TLSFiles? = nil) {
             self.listeners = listeners
@@ -104,12 +106,7 @@ public final class RegistryServer: Sendable {
     /// in-flight requests finish and flushes pending pull times.
     /// - Parameter onListening: called with each bound address (the port is real when 0 was asked).
     public func run(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) async throws {
-        let serverBuilder: HTTPServerBuilder
-        if let tls = configuration.tls {
-            serverBuilder = try .tls(.http1(), tlsConfiguration: try Self.tlsConfiguration(tls))
-        } else {
-            serverBuilder = ZeroCopyHTTPChannel.builder
-        }
+        let tlsConfiguration = try configuration.tls.map(Self.tlsConfiguration)
         let api = RegistryAPI(store: store)
         var services: [any Service] = []
         let scheme = configuration.tls == nil ? "http" : "https"
@@ -121,6 +118,8 @@ public final class RegistryServer: Sendable {
                 let port = channel.localAddress?.port ?? listener.port
                 await onListening(listener.host, port)
             }
+            // One builder per listener: its own count of connections per address.
+            let serverBuilder = ZeroCopyHTTPChannel.builder(limits: configuration.connections, tls: tlsConfiguration)
             let app: any Service
             if let access = configuration.access {
                 let gate = AccessGate(api: api, access: access, isPrivate: isPrivate, scheme: scheme, privateEndpoints: privateNames,

@@ -24,6 +24,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may wait for its next request, or for a request's head to arrive in full (default 60).")
+    var idleTimeout: Int = 60
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may go without a byte arriving before the connection is closed (default 120).")
+    var bodyTimeout: Int = 120
+
+    @Option(name: .customLong("max-connections-per-address"), help: "Open connections one client address may hold; past it new ones are closed at once (default 1024).")
+    var maxConnectionsPerAddress: Int = 1024
+
+    @Option(name: .customLong("max-header-size"), help: "Bytes of a request's header fields; larger requests are refused (default 65536).")
+    var maxHeaderSize: Int = 64 * 1024
+
     @Option(name: .customLong("upload-expiry"), help: "Seconds after which an idle upload session is deleted.")
     var uploadExpiry: Int = 24 * 3600
 
@@ -100,6 +112,13 @@ struct Serve: AsyncParsableCommand {
         var configuration = RegistryServer.Configuration(listeners: listeners, tls: tls)
         configuration.metrics = Telemetry.prometheusExporter()
         configuration.uploadExpiry = .seconds(uploadExpiry)
+        guard idleTimeout > 0, bodyTimeout > 0 else { throw CLIError("--idle-timeout and --body-timeout take a positive number of seconds") }
+        guard maxConnectionsPerAddress > 0 else { throw CLIError("--max-connections-per-address takes a positive number") }
+        guard (1024...(16 << 20)).contains(maxHeaderSize) else { throw CLIError("--max-header-size takes 1024 to 16777216 bytes") }
+        configuration.connections.idleTimeout = .seconds(idleTimeout)
+        configuration.connections.bodyTimeout = .seconds(bodyTimeout)
+        configuration.connections.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.connections.maxHeaderSize = maxHeaderSize
         configuration.privateEndpoints = try privateEndpoint.map {
             do { return try RegistryServer.Listener($0) } catch { throw CLIError("--private-endpoint: \(error)") }
         }
