@@ -8,7 +8,8 @@
   so the defender scans it) every second, deleting the manifest it pushed 30 pushes earlier,
   and listing tags;
 - gc: `drydock gc --apply` every two minutes, beside the server;
-- every 10 s: the server's RSS and open file descriptors, and the data directory's size.
+- every 10 s: the server's RSS and open file descriptors, the data directory's size and the
+  size of its SQLite write-ahead logs.
 
 Prints a Markdown table per minute, the slopes per minute of RSS, descriptors and size, and a
 JSON summary on the last line. Unexpected errors are any non-2xx answer or failure except a
@@ -160,7 +161,9 @@ def sampler():
                 rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
             fds = len(os.listdir(f"/proc/{args.pid}/fd"))
             size = int(subprocess.run(["du", "-sb", args.data], capture_output=True, text=True).stdout.split()[0])
-            samples.append((time.monotonic(), rss, fds, size))
+            wal = {name: os.path.getsize(os.path.join(args.data, name + "-wal")) if os.path.exists(os.path.join(args.data, name + "-wal")) else 0
+                   for name in ("metadata.sqlite", "defender.sqlite")}
+            samples.append((time.monotonic(), rss, fds, size, wal))
         except Exception as error:  # noqa: BLE001
             record_error(f"sample: {error}")
         stop.wait(10)
@@ -212,21 +215,22 @@ def main():
         result = wrk_minute()
         with lock:
             after = dict(counters)
-        last = samples[-1] if samples else (0, 0, 0, 0)
+        last = samples[-1] if samples else (0, 0, 0, 0, {})
         minutes.append({"minute": minute + 1, **result, "otherErrors": after["errors"] - before["errors"],
                         "pushes": after["pushes"] - before["pushes"], "rssMB": last[1] / 1024, "fds": last[2],
-                        "dataMB": last[3] / 1e6})
+                        "dataMB": last[3] / 1e6, "walMB": {k: v / 1e6 for k, v in last[4].items()}})
         print(json.dumps(minutes[-1]), flush=True)
     stop.set()
     for t in threads:
         t.join(timeout=150)
     print()
-    print("| minute | manifest GETs (wrk, 200 conns) | p50 ms | p99 ms | wrk errors | other errors | pushes | RSS MB | open fds | data MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| minute | manifest GETs (wrk, 200 conns) | p50 ms | p99 ms | wrk errors | other errors | pushes | RSS MB | open fds | data MB | WAL MB (metadata, defender) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for m in minutes:
+        wal = m["walMB"]
         print(f"| {m['minute']} | {m['requests']} | {m['p50']:.2f} | {m['p99']:.2f} | {m['errors']} | {m['otherErrors']} | {m['pushes']} "
-              f"| {m['rssMB']:.0f} | {m['fds']} | {m['dataMB']:.1f} |")
-    points = [((t - start) / 60, rss / 1024, fds, size / 1e6) for t, rss, fds, size in samples]
+              f"| {m['rssMB']:.0f} | {m['fds']} | {m['dataMB']:.1f} | {wal.get('metadata.sqlite', 0):.1f}, {wal.get('defender.sqlite', 0):.1f} |")
+    points = [((t - start) / 60, rss / 1024, fds, size / 1e6) for t, rss, fds, size, _ in samples]
     # Slopes over the second half: the first minutes fill caches and pools by design.
     half = [p for p in points if p[0] >= args.minutes / 2]
     summary = {
