@@ -16,6 +16,9 @@ let package = Package(
         .executable(name: "match-bench", targets: ["MatchBench"]),
         .executable(name: "defender-bench", targets: ["DefenderBench"]),
         .executable(name: "dashboard-bench", targets: ["DashboardBench"]),
+        // libFuzzer targets: built by scripts/fuzz.sh (-sanitize=fuzzer, -D FUZZING); stubs otherwise.
+        .executable(name: "fuzz-versions", targets: ["FuzzVersions"]),
+        .executable(name: "fuzz-manifest", targets: ["FuzzManifest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -263,6 +266,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets (docs/fuzzing.md).
+        .executableTarget(name: "FuzzVersions", dependencies: ["Versioning"], path: "Fuzz/Versions", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzManifest", dependencies: ["OCI"], path: "Fuzz/Manifest", swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DefenderTests",
