@@ -19,6 +19,7 @@ let package = Package(
         // libFuzzer targets: built by scripts/fuzz.sh (-sanitize=fuzzer, -D FUZZING); stubs otherwise.
         .executable(name: "fuzz-versions", targets: ["FuzzVersions"]),
         .executable(name: "fuzz-manifest", targets: ["FuzzManifest"]),
+        .executable(name: "fuzz-analyzers", targets: ["FuzzAnalyzers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -269,6 +270,7 @@ let package = Package(
         // Fuzz targets (docs/fuzzing.md).
         .executableTarget(name: "FuzzVersions", dependencies: ["Versioning"], path: "Fuzz/Versions", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzManifest", dependencies: ["OCI"], path: "Fuzz/Manifest", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzAnalyzers", dependencies: ["Analysis"], path: "Fuzz/Analyzers", swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DefenderTests",

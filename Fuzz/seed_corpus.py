@@ -5,6 +5,7 @@
 versions: every pair of the version tables Tests/VersioningTests/Data/*.tsv, as the selector
 byte of its ecosystem + a + NUL + b. manifest: the manifests, indexes and configs of the test
 images in .cache/analysis-images (when built) and a few references, digests and names.
+analyzers: the small files of Tests/AnalysisTests/Fixtures under every analyzer selector.
 """
 import glob
 import hashlib
@@ -50,5 +51,15 @@ elif target == "manifest":
                  "localhost/x", "team/app", "v1.0", "sha256:" + "0" * 64, "sha512:" + "f" * 128]:
         for selector in (3, 4, 5):
             write(bytes([selector]) + text.encode())
+elif target == "analyzers":
+    # Every small fixture file under every analyzer selector: the target gives each analyzer a
+    # path it wants, so the fixture lands in the parser whose format it is (and in the others).
+    files = [p for p in glob.glob(os.path.join(root, "Tests/AnalysisTests/Fixtures/**/*"), recursive=True)
+             if os.path.isfile(p) and os.path.getsize(p) < 65536]
+    for path in sorted(files)[:600]:
+        with open(path, "rb") as f:
+            data = f.read()
+        for selector in range(24):
+            write(bytes([selector]) + data)
 else:
     sys.exit(f"unknown target {target}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for a while, with a corpus seeded from the test fixtures.
 #
-#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: versions | manifest | all   (default 60 s each)
+#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: versions | manifest | analyzers | all   (default 60 s each)
 #
 # Targets live in Fuzz/ (docs/fuzzing.md). They are built into .build-fuzz/ with
 # `-sanitize=fuzzer,address` and `-D FUZZING`; a plain `swift build` gives stubs. The corpus grows
@@ -9,16 +9,17 @@
 # fails — turn it into a regression input in Fuzz/regressions/TARGET/ once fixed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: scripts/fuzz.sh versions|manifest|all [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh versions|manifest|analyzers|all [SECONDS]}
 seconds=${2:-60}
 if [[ $target == all ]]; then
-  for t in versions manifest; do "$0" "$t" "$seconds"; done
+  for t in versions manifest analyzers; do "$0" "$t" "$seconds"; done
   exit 0
 fi
 case $target in
   versions) product=fuzz-versions ;;
   manifest) product=fuzz-manifest ;;
-  *) echo "unknown fuzz target '$target' (versions, manifest, all)" >&2; exit 2 ;;
+  analyzers) product=fuzz-analyzers ;;
+  *) echo "unknown fuzz target '$target' (versions, manifest, analyzers, all)" >&2; exit 2 ;;
 esac
 scratch=$ROOT/.build-fuzz
 (cd "$ROOT" && swift build --scratch-path "$scratch" --product "$product" \
