@@ -36,6 +36,7 @@ parser.add_argument("--data", required=True)
 parser.add_argument("--drydock", required=True)
 parser.add_argument("--minutes", type=int, default=10)
 parser.add_argument("--connections", type=int, default=200)
+parser.add_argument("--only-pulls", action="store_true", help="no pushes, deletes or gc: the pull side alone")
 args = parser.parse_args()
 host = urllib.parse.urlparse(args.url).netloc
 stop = threading.Event()
@@ -204,7 +205,7 @@ def main():
     push_image("soak/base", "latest", 0)
     blob = os.urandom(1 << 20)
     blob_digest = push_blob("soak/blobs", blob)
-    threads = [threading.Thread(target=f, daemon=True) for f in (pusher, collector, sampler)]
+    threads = [threading.Thread(target=f, daemon=True) for f in ((sampler,) if args.only_pulls else (pusher, collector, sampler))]
     threads.append(threading.Thread(target=blob_puller, args=("soak/blobs", blob_digest), daemon=True))
     for t in threads:
         t.start()
