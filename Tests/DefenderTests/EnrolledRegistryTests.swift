@@ -110,6 +110,12 @@ import Testing
             let view = try await registry(server, name)
             #expect(view["lastEventAt"] != nil, "\(name) notified the defender: \(view)")
         }
+        // An image pushed by digest alone is heard of by its notification; a listing, which shows
+        // tagged manifests only, does not take it for deleted.
+        let untagged = try await TestImage.python([("urllib3", "1.24.1"), ("requests", "2.2.0")]).push(to: distribution.address, "apps/untagged", tag: nil)
+        _ = try await server.waitFor("apps/untagged@\(untagged)", registry: "dist")
+        #expect(try await server.admin(.POST, "/admin/defender/registries/dist/poll").status == 200)
+        #expect((try? await server.show("apps/untagged@\(untagged)", registry: "dist")) != nil, "still known after a listing")
         // The dashboard shows an enrolled registry's image (to the admin) and lists the registries.
         let page = try await ExternalScannerTests.dashboardPage(server, "/ui/image?repository=team/api&tag=1&registry=second")
         #expect(page.contains("requests") && page.contains("second"), "the image page of an enrolled registry's image")

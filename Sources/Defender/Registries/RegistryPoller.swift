@@ -74,11 +74,24 @@ extension Defender {
                 if let tag = event.tag { tags.append((event.repository, tag, event.digest)) }
                 try await handle(event)
             }
+            let listed = present
+            // A listing shows tagged manifests only: the platforms of a listed index, and images
+            // known without a tag (pushed by digest, heard of by a notification), are not judged
+            // gone by their absence from it.
+            let tagged = try await store.tagsByImage()
+            for image in try await store.listedImages() where image.registry == name {
+                let key = "\(image.repository)@\(image.digest)"
+                if listed.contains(key) {
+                    for child in image.children { present.insert("\(image.repository)@\(child)") }
+                } else if tagged["\(name)/\(key)"] == nil {
+                    present.insert(key)
+                }
+            }
             let removed = try await store.markMissing(registry: name, present: present, before: started, now: now)
             try await store.syncTags(registry: name, present: tags, before: started, now: now)
             try await store.recordContact(registry: name, .polled, now: now)
             return PollResult(registry: name, repositories: Set(events.map(\.repository)).count, tags: tags.count,
-                              images: present.count, removed: removed.count)
+                              images: listed.count, removed: removed.count)
         } catch {
             await client.shutdown()
             try? await store.recordContact(registry: name, .error(Self.contactError(error)), now: now)
@@ -93,7 +106,12 @@ extension Defender {
         let known = Set(try await store.listedImages().filter { $0.registry == settings.name }.map { "\($0.repository)@\($0.digest)" })
         for repository in try await client.catalog() where Self.isIncluded(repository, registry: settings.name, settings: [settings]) {
             guard let name = try? RepositoryName(repository) else { continue }
-            for tag in try await client.tags(name) {
+            let repositoryTags: [String]
+            do { repositoryTags = try await client.tags(name) } catch let error as RegistryClientError where error.isNotFound {
+                // Distribution answers 404 for a repository that holds only untagged manifests.
+                continue
+            }
+            for tag in repositoryTags {
                 guard let reference = try? ManifestReference(tag),
                       let descriptor = try await client.manifestDescriptor(name, reference: reference) else { continue }
                 let mediaType = MediaType.essence(descriptor.mediaType)
