@@ -112,7 +112,8 @@ def smuggling():
     s = connect()
     s.sendall(b"POST /v2/ HTTP/1.1\r\nHost: x\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n"
               b"0\r\n\r\nGET /v2/_catalog HTTP/1.1\r\nHost: x\r\n\r\n")
-    s.settimeout(3)
+    # The server answers and closes; a loaded machine may take a while to do either.
+    s.settimeout(15)
     data = b""
     try:
         while True:
