@@ -55,7 +55,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = try await TestDatabases.build(into: dir, name: "full")
         let adapter = try await ScanningRegistry.start(database: database)
-        let server = try await ScanningRegistry.start(database: database) { $0.externalScanTimeout = 4 }
+        let server = try await ScanningRegistry.start(database: database) { $0.externalScanTimeout = 20 }
         let (brokenPort, brokenTask) = try await Self.brokenAdapters()
         defer { brokenTask.cancel() }
         let auth = "Basic " + Data("admin:\(TestRegistry.adminPassword)".utf8).base64EncodedString()
@@ -67,7 +67,7 @@ import Testing
         #expect(try await server.admin(.POST, "/admin/defender/scanners/use", json: ["mode": "both"]).status == 200)
 
         try await TestImage.python([("requests", "2.2.0"), ("urllib3", "1.24.1")]).push(to: server.address, "team/api", tag: "1")
-        let view = try await server.waitFor("team/api:1", timeout: 60) { view in
+        let view = try await server.waitFor("team/api:1", timeout: 120) { view in
             (view["externalScans"] as? [[String: Any]] ?? []).count == 3
         }
         let scans = Dictionary(uniqueKeysWithValues: (view["externalScans"] as? [[String: Any]] ?? []).map { ($0["scanner"] as? String ?? "", $0) })
@@ -111,7 +111,7 @@ import Testing
         // External scanners only: the image is scanned again by them alone, and their answers are
         // its findings (under the scanner's name); Drydock's own findings are resolved.
         #expect(try await server.admin(.POST, "/admin/defender/scanners/use", json: ["mode": "external"]).status == 200)
-        let external = try await server.waitFor("team/api:1", timeout: 60) { view in
+        let external = try await server.waitFor("team/api:1", timeout: 120) { view in
             let open = (view["findings"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "open" }
             return !open.isEmpty && open.allSatisfy { $0["scanner"] as? String == "second" }
         }
@@ -123,7 +123,7 @@ import Testing
         // With no scanner answering, an external-only scan fails with the reasons.
         #expect(try await server.admin(.DELETE, "/admin/defender/scanners/second").status == 200)
         try await TestImage.python([("urllib3", "1.24.1")]).push(to: server.address, "team/other", tag: "1")
-        let failed = try await server.waitFor("team/other:1", status: ["failed"], timeout: 60)
+        let failed = try await server.waitFor("team/other:1", status: ["failed"], timeout: 120)
         #expect((failed["statusMessage"] as? String ?? "").contains("no external scanner answered"), "\(failed["statusMessage"] ?? "")")
         await server.stop()
         await adapter.stop()
