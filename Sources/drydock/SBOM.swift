@@ -60,6 +60,11 @@ struct ImageOptions: ParsableArguments {
     }
 
     func limits() throws -> AnalysisLimits {
+        try Self.limits(maxImageSize: maxImageSize, maxImageSeconds: maxImageSeconds)
+    }
+
+    /// The image bounds of `--max-image-size` and `--max-image-seconds` (sbom, scan, serve).
+    static func limits(maxImageSize: Int64?, maxImageSeconds: Double?) throws -> AnalysisLimits {
         var limits = AnalysisLimits()
         if let maxImageSize {
             guard maxImageSize > 0 else { throw CLIError("--max-image-size takes a positive number of bytes") }

@@ -133,15 +133,7 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("--currency takes a three-letter code such as USD or EUR")
         }
         guard (1...64).contains(scanConcurrency) else { throw CLIError("--scan-concurrency takes 1 to 64") }
-        var analysisLimits = AnalysisLimits()
-        if let maxImageSize {
-            guard maxImageSize > 0 else { throw CLIError("--max-image-size takes a positive number of bytes") }
-            analysisLimits.maxImageSize = maxImageSize
-        }
-        if let maxImageSeconds {
-            guard maxImageSeconds > 0 else { throw CLIError("--max-image-seconds takes a positive number of seconds") }
-            analysisLimits.maxImageSeconds = maxImageSeconds
-        }
+        let analysisLimits = try ImageOptions.limits(maxImageSize: maxImageSize, maxImageSeconds: maxImageSeconds)
         if let secretKeyFile, !FileManager.default.isReadableFile(atPath: secretKeyFile) {
             throw CLIError("cannot read --secret-key-file \(secretKeyFile)")
         }
